@@ -1,0 +1,46 @@
+"""Which role may do what (ARCHITECTURE §7 Access control). One table, checked by the permission matrix tests.
+
+Region scope is applied separately by every selector and service; this table only answers "may this role
+perform this kind of action at all". The administrator configures the system and sees no case data.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from minzheng.core.access.models import Role
+
+Permission = Literal[
+    "region.view",
+    "registry.stats",
+    "person.view",
+    "person.unmask",
+    "person.write",
+    "household.view",
+    "household.write",
+    "registry.import",
+    "audit.view",
+]
+
+_CASEWORK = frozenset({Role.VILLAGE_ASSISTANT, Role.TOWNSHIP_CASEWORKER, Role.TOWNSHIP_REVIEWER,
+                       Role.DISTRICT_APPROVER})
+_DATA_READERS = _CASEWORK | {Role.CITY_ANALYST, Role.SUPERVISOR}
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "region.view": frozenset(Role.values),
+    "registry.stats": _DATA_READERS,
+    "person.view": _DATA_READERS,
+    "household.view": _DATA_READERS,
+    # Full ID numbers and phones: staff who contact residents or decide cases; each use is audited.
+    "person.unmask": frozenset({Role.TOWNSHIP_CASEWORKER, Role.TOWNSHIP_REVIEWER, Role.DISTRICT_APPROVER,
+                                Role.SUPERVISOR}),
+    # Registering households and recording changes: village assistants and township caseworkers.
+    "person.write": frozenset({Role.VILLAGE_ASSISTANT, Role.TOWNSHIP_CASEWORKER}),
+    "household.write": frozenset({Role.VILLAGE_ASSISTANT, Role.TOWNSHIP_CASEWORKER}),
+    "registry.import": frozenset({Role.TOWNSHIP_CASEWORKER}),
+    "audit.view": frozenset({Role.SUPERVISOR}),
+}
+
+
+def roles_allowed(permission: Permission) -> frozenset[str]:
+    return PERMISSIONS[permission]

@@ -1,0 +1,81 @@
+"""Writes for staff accounts and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from minzheng.core.access.models import ApiToken, Role, Staff, StaffRole
+from minzheng.core.errors import InvalidInput, NotFound
+from minzheng.core.regions.models import Region
+
+TOKEN_PREFIX = "mz_"
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def staff_create(
+    *, username: str, password: str, region: Region, roles: Iterable[str], display_name: str = ""
+) -> Staff:
+    """Create or update a staff account bound to `region` with exactly `roles` (idempotent by username)."""
+    role_set = set(roles)
+    unknown = role_set - set(Role.values)
+    if not role_set or unknown:
+        raise InvalidInput("staff.roles", _("角色无效：%(roles)s") % {"roles": ",".join(sorted(unknown))})
+    user_model = get_user_model()
+    user, _created = user_model.objects.get_or_create(username=username)
+    user.set_password(password)
+    user.is_staff = Role.ADMINISTRATOR in role_set  # only administrators use the Django admin
+    user.save()
+    staff, _created = Staff.objects.update_or_create(
+        user=user, defaults={"region": region, "display_name": display_name}
+    )
+    staff.roles.exclude(role__in=role_set).delete()
+    StaffRole.objects.bulk_create(
+        [StaffRole(staff=staff, role=role) for role in sorted(role_set)], ignore_conflicts=True
+    )
+    return staff
+
+
+@transaction.atomic
+def api_token_issue(*, username: str, name: str = "", valid_days: int | None = 365) -> tuple[ApiToken, str]:
+    """Issue a token; the clear value is returned once and only its SHA-256 is stored."""
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise NotFound("user.not_found", _("账号不存在：%(username)s") % {"username": username})
+    clear = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires_at = timezone.now() + timedelta(days=valid_days) if valid_days else None
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=clear[:10], key_hash=_token_hash(clear), expires_at=expires_at
+    )
+    return token, clear
+
+
+@transaction.atomic
+def api_token_revoke(*, token_id: int) -> None:
+    ApiToken.objects.filter(id=token_id, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def api_token_authenticate(*, token: str) -> AbstractBaseUser | None:
+    """The user a live token belongs to, or None when it is unknown, expired or revoked."""
+    now = timezone.now()
+    found = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_token_hash(token), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if found is None or (found.expires_at is not None and found.expires_at <= now):
+        return None
+    ApiToken.objects.filter(id=found.id).update(last_used_at=now)
+    return found.user

@@ -1,0 +1,18 @@
+"""The core app's tables live in its sub-packages; Django discovers them through this module."""
+
+from minzheng.core.access.models import ApiToken, Role, Staff, StaffRole
+from minzheng.core.audit.models import AuditEvent
+from minzheng.core.regions.models import Region, RegionChange, RegionChangeKind, RegionLevel, UrbanRuralClass
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "Region",
+    "RegionChange",
+    "RegionChangeKind",
+    "RegionLevel",
+    "Role",
+    "Staff",
+    "StaffRole",
+    "UrbanRuralClass",
+]
