@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.functional import Promise
+
 
 @dataclass(frozen=True)
 class FieldError:
@@ -17,7 +19,7 @@ class FieldError:
 
     path: str
     code: str
-    message: str
+    message: str | Promise
 
     def as_dict(self) -> dict[str, str]:
         return {"path": self.path, "code": self.code, "message": str(self.message)}
@@ -27,9 +29,9 @@ class ApplicationError(Exception):
     status = 400
 
     def __init__(
-        self, code: str, message: str, field: str | None = None, extra: dict[str, Any] | None = None
+        self, code: str, message: str | Promise, field: str | None = None, extra: dict[str, Any] | None = None
     ) -> None:
-        super().__init__(code, str(message))
+        super().__init__(code, message)
         self.code = code
         self.message = message
         self.field = field
