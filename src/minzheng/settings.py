@@ -7,7 +7,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
+
+django_stubs_ext.monkeypatch()  # lets admin.ModelAdmin[Model] etc. be subscripted at runtime
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = Path(os.environ.get("MINZHENG_PROJECT_DIR", Path.cwd()))
@@ -15,9 +18,12 @@ DATA_DIR = Path(os.environ.get("MINZHENG_DATA_DIR", PROJECT_DIR / "var"))
 
 DEBUG = os.environ.get("MINZHENG_DEBUG", "").lower() in {"1", "true", "yes", "on"}
 INSECURE_SECRET_PREFIX = "insecure-"
+SECRET_KEY_FILE = DATA_DIR / "secret_key"
 SECRET_KEY = os.environ.get("MINZHENG_SECRET_KEY", "")
+if not SECRET_KEY and SECRET_KEY_FILE.exists():
+    SECRET_KEY = SECRET_KEY_FILE.read_text().strip()  # written by `minzheng demo`
 if not SECRET_KEY:
-    # Only development and tests may run without a configured secret; `minzheng demo` writes one under var/.
+    # Only development and tests may run without a configured secret.
     SECRET_KEY = INSECURE_SECRET_PREFIX + "development-only-key-do-not-use-in-production"
 
 PRODUCTION = os.environ.get("MINZHENG_ENV", "development") == "production"

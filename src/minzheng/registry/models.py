@@ -132,7 +132,10 @@ class Relation(models.TextChoices):
 
 
 class HouseholdMember(models.Model):
-    """Membership over [valid_from, valid_to]; leaving sets `valid_to`, rows are never deleted."""
+    """Membership over [valid_from, valid_to): `valid_to` is the first day no longer a member.
+
+    Leaving, moving or dying sets `valid_to`; rows are never deleted, so composition as of any date is known.
+    """
 
     household = models.ForeignKey(
         Household, verbose_name=_("家庭"), on_delete=models.PROTECT, related_name="members"

@@ -1,0 +1,67 @@
+"""`minzheng demo`: migrate the embedded database, generate the synthetic city, create demo accounts, serve."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
+from rich.console import Console
+from rich.table import Table
+
+from minzheng.core.access.models import Role
+from minzheng.registry.demo import demo_accounts_ensure
+from minzheng.registry.models import Household
+
+
+class Command(BaseCommand):
+    help = "Set up the demo city and start the development server on 127.0.0.1:8000."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--households", type=int, default=20_000)
+        parser.add_argument("--seed", type=int, default=2025)
+        parser.add_argument("--addr", default="127.0.0.1:8000")
+        parser.add_argument("--no-serve", action="store_true", help="prepare the data only")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        console = Console()
+        _secret_key_ensure(Path(settings.SECRET_KEY_FILE))
+        call_command("migrate", interactive=False, verbosity=0)
+        console.print(_("数据库已迁移：%(db)s") % {"db": settings.DATABASES["default"]["NAME"]})
+        if not Household.objects.exists():
+            call_command("generate_city", households=options["households"], seed=options["seed"])
+        else:
+            console.print(_("已有合成城市数据，跳过生成。"))
+        _print_accounts(console)
+        if not options["no_serve"]:
+            console.print(_("访问 http://%(addr)s/ （按 Ctrl+C 停止）") % {"addr": options["addr"]})
+            _serve(options["addr"])
+
+
+def _secret_key_ensure(path: Path) -> None:
+    """A per-install secret under var/, read by settings on the next start (the server is exec'd below)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+
+
+def _print_accounts(console: Console) -> None:
+    table = Table(title=_("演示账号"))
+    for column in (_("用户名"), _("密码"), _("角色"), _("所属区划")):
+        table.add_column(column)
+    for account in demo_accounts_ensure():
+        table.add_row(account.username, account.password, str(Role(account.role).label), str(account.region))
+    console.print(table)
+
+
+def _serve(addr: str) -> None:
+    """Replace this process with the server so it starts with the secret key written above."""
+    command = [sys.executable, "-m", "minzheng.cli", "runserver", addr, "--noreload", "--insecure"]
+    os.execv(sys.executable, command)

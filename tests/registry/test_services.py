@@ -1,0 +1,173 @@
+"""Registry services and selectors: validation, scope, history, audit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+
+from minzheng.core.access.actor import Actor
+from minzheng.core.access.models import Role
+from minzheng.core.audit.models import AuditEvent
+from minzheng.core.errors import AccessDenied, Conflict, InvalidInput, NotFound
+from minzheng.registry import selectors, services
+from minzheng.registry.models import Household, HouseholdMember, Person
+from tests.conftest import Tree, make_id_number, make_person
+
+ActorOf = Callable[..., Actor]
+
+
+def _input(tree: Tree, **overrides: str) -> services.PersonInput:
+    values = {
+        "id_number": make_id_number("500103", date(1990, 5, 17), 123),
+        "name": "赵六",
+        "hukou_region_code": tree.village.code,
+        "phone": "139 1234 5678",
+    }
+    values.update(overrides)
+    return services.PersonInput(**values)
+
+
+def test_person_create_derives_sex_and_birth_and_audits(tree: Tree, actor_of: ActorOf) -> None:
+    actor = actor_of(Role.VILLAGE_ASSISTANT)
+    person = services.person_create(actor=actor, data=_input(tree))
+    assert (person.sex, person.birth_on, person.phone) == ("male", date(1990, 5, 17), "13912345678")
+    event = AuditEvent.objects.get(action="person.create")
+    assert (event.object_id, event.username, event.region_code) == (str(person.id), actor.username, tree.village.code)
+
+
+def test_person_create_rejects_bad_id_with_its_check(tree: Tree, actor_of: ActorOf) -> None:
+    good = make_id_number("500103", date(1990, 5, 17), 123)
+    bad = good[:-1] + ("0" if good[-1] != "0" else "1")
+    with pytest.raises(InvalidInput) as caught:
+        services.person_create(actor=actor_of(Role.VILLAGE_ASSISTANT), data=_input(tree, id_number=bad))
+    assert (caught.value.code, caught.value.field) == ("id_number.checksum", "id_number")
+    assert not Person.objects.exists()
+    assert not AuditEvent.objects.exists()
+
+
+def test_person_create_outside_scope_is_invalid(tree: Tree, actor_of: ActorOf) -> None:
+    data = _input(tree, hukou_region_code=tree.other_village.code)
+    with pytest.raises(InvalidInput) as caught:
+        services.person_create(actor=actor_of(Role.VILLAGE_ASSISTANT), data=data)
+    assert caught.value.field == "hukou_region_code"
+
+
+def test_duplicate_id_number_conflicts(tree: Tree, actor_of: ActorOf) -> None:
+    actor = actor_of(Role.TOWNSHIP_CASEWORKER)
+    services.person_create(actor=actor, data=_input(tree))
+    with pytest.raises(Conflict):
+        services.person_create(actor=actor, data=_input(tree, name="别人"))
+
+
+def test_roles_without_write_permission_are_denied(tree: Tree, actor_of: ActorOf) -> None:
+    for role in (Role.CITY_ANALYST, Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DISTRICT_APPROVER):
+        with pytest.raises(AccessDenied):
+            services.person_create(actor=actor_of(role), data=_input(tree))
+
+
+def test_update_records_old_and_new_values_with_phone_masked(family: Household, actor_of: ActorOf) -> None:
+    head = family.members.get(is_head=True).person
+    actor = actor_of(Role.VILLAGE_ASSISTANT)
+    services.person_update(actor=actor, person_id=head.id, changes={"name": "张叁", "phone": "13700001111"})
+    head.refresh_from_db()
+    assert head.name == "张叁"
+    changes = AuditEvent.objects.get(action="person.update").detail["changes"]
+    assert changes["name"] == ["张三", "张叁"]
+    assert changes["phone"] == ["138****5678", "137****1111"]
+
+
+def test_update_cannot_change_id_number(family: Household, actor_of: ActorOf) -> None:
+    head = family.members.get(is_head=True).person
+    with pytest.raises(InvalidInput):
+        services.person_update(actor=actor_of(Role.VILLAGE_ASSISTANT), person_id=head.id, changes={"id_number": "x"})
+
+
+def test_death_closes_membership_and_keeps_history(family: Household, actor_of: ActorOf) -> None:
+    spouse = family.members.get(is_head=False).person
+    services.person_record_death(actor=actor_of(Role.VILLAGE_ASSISTANT), person_id=spouse.id, died_on=date(2024, 2, 1))
+    assert [m.person_id for m in selectors.household_members(household=family, on=date(2024, 2, 1))] != [spouse.id]
+    assert spouse.id in [m.person_id for m in selectors.household_members(household=family, on=date(2024, 1, 31))]
+    assert selectors.household_history(household=family).count() == 2
+    with pytest.raises(Conflict):
+        services.person_record_death(actor=actor_of(Role.TOWNSHIP_CASEWORKER), person_id=spouse.id, died_on=date(2024, 2, 1))
+
+
+def test_person_belongs_to_one_household_at_a_time(tree: Tree, family: Household, actor_of: ActorOf) -> None:
+    actor = actor_of(Role.TOWNSHIP_CASEWORKER)
+    head = family.members.get(is_head=True).person
+    with pytest.raises(Conflict):
+        services.household_create(
+            actor=actor, number="H-2", region_code=tree.village.code, address="x", hukou_type="urban",
+            members=[services.MemberInput(person_id=head.id, relation="02")], valid_from=date(2024, 1, 1),
+        )
+    assert not Household.objects.filter(number="H-2").exists()
+
+
+def test_move_ends_old_membership_and_starts_new(tree: Tree, family: Household, actor_of: ActorOf) -> None:
+    actor = actor_of(Role.TOWNSHIP_CASEWORKER)
+    loner = make_person(tree.village, name="孙七", born=date(1970, 1, 1), sequence=45)
+    target = services.household_create(
+        actor=actor, number="H-3", region_code=tree.village.code, address="y", hukou_type="urban",
+        members=[services.MemberInput(person_id=loner.id, relation="02")], valid_from=date(2023, 1, 1),
+    )
+    spouse = family.members.get(is_head=False).person
+    services.person_move(actor=actor, person_id=spouse.id, to_household_id=target.id, relation="10", moved_on=date(2024, 6, 1))
+    old = HouseholdMember.objects.get(household=family, person=spouse)
+    assert (old.valid_to, old.end_reason) == (date(2024, 6, 1), "迁出")
+    assert HouseholdMember.objects.get(household=target, person=spouse, valid_to__isnull=True)
+
+
+def test_selectors_hide_other_regions_as_not_found(family: Household, stranger: Household, actor_of: ActorOf) -> None:
+    actor = actor_of(Role.DISTRICT_APPROVER)
+    other = stranger.members.get().person
+    with pytest.raises(NotFound):
+        selectors.person_get(actor=actor, person_id=other.id)
+    with pytest.raises(NotFound):
+        selectors.household_get(actor=actor, household_id=stranger.id)
+    assert other not in selectors.person_list(actor=actor)
+    assert selectors.person_search(actor=actor, query=other.id_number).count() == 0
+    city = actor_of(Role.CITY_ANALYST)
+    assert selectors.person_search(actor=city, query=other.id_number).get() == other
+
+
+def test_person_reached_through_hukou_is_in_scope(tree: Tree, actor_of: ActorOf) -> None:
+    """人户分离: a person living in the other district with hukou here is visible to both."""
+    person = make_person(tree.village, name="周八", sequence=57)
+    Person.objects.filter(id=person.id).update(residence_region=tree.other_village)
+    assert selectors.person_get(actor=actor_of(Role.DISTRICT_APPROVER), person_id=person.id) == person
+    other = actor_of(Role.DISTRICT_APPROVER, tree.other_district)
+    assert selectors.person_get(actor=other, person_id=person.id) == person
+
+
+def test_detail_reads_are_audited_and_unmask_needs_permission(family: Household, actor_of: ActorOf) -> None:
+    head = family.members.get(is_head=True).person
+    selectors.person_get(actor=actor_of(Role.VILLAGE_ASSISTANT), person_id=head.id)
+    with pytest.raises(AccessDenied):
+        selectors.person_get(actor=actor_of(Role.CITY_ANALYST), person_id=head.id, unmask=True)
+    selectors.person_get(actor=actor_of(Role.TOWNSHIP_CASEWORKER), person_id=head.id, unmask=True)
+    assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)) == ["person.view", "person.unmask"]
+
+
+def test_search_by_name_prefix_and_by_id(family: Household, actor_of: ActorOf) -> None:
+    actor = actor_of(Role.VILLAGE_ASSISTANT)
+    head = family.members.get(is_head=True).person
+    assert list(selectors.person_search(actor=actor, query="张")) == [head]
+    assert list(selectors.person_search(actor=actor, query=f" {head.id_number.lower()} ")) == [head]
+    assert not selectors.person_search(actor=actor, query="").exists()
+
+
+def test_counts_by_region_and_child(tree: Tree, family: Household, stranger: Household, actor_of: ActorOf) -> None:
+    Person.objects.create(
+        id_number=make_id_number("500103", date(2015, 1, 1), 2), name="小明", sex="female",
+        birth_on=date(2015, 1, 1), hukou_region=tree.village, residence_region=tree.village,
+    )
+    city = actor_of(Role.CITY_ANALYST)
+    counts = selectors.registry_counts(actor=city, region=tree.city, on=date(2025, 1, 1))
+    assert (counts.persons, counts.households, counts.elderly, counts.children, counts.oldest) == (4, 2, 2, 1, 0)
+    by_child = dict(selectors.registry_counts_by_child(actor=city, region=tree.city, on=date(2025, 1, 1)))
+    assert by_child[tree.district].persons == 3
+    assert by_child[tree.other_district].households == 1
+    with pytest.raises(NotFound):
+        selectors.registry_counts(actor=actor_of(Role.DISTRICT_APPROVER), region=tree.other_district)
