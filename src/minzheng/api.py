@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
@@ -34,14 +37,53 @@ def application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespon
     return api.create_response(request, body, status=exc.status)
 
 
+# Chinese messages for the pydantic error types clients meet most; others keep pydantic's text.
+_SCHEMA_MESSAGES: dict[str, Promise] = {
+    "missing": _("必填"),
+    "int_parsing": _("应为整数"),
+    "int_type": _("应为整数"),
+    "bool_parsing": _("应为 true 或 false"),
+    "bool_type": _("应为 true 或 false"),
+    "string_type": _("应为字符串"),
+    "list_type": _("应为数组"),
+    "date_parsing": _("应为日期，格式 YYYY-MM-DD"),
+    "date_from_datetime_parsing": _("应为日期，格式 YYYY-MM-DD"),
+    "date_type": _("应为日期，格式 YYYY-MM-DD"),
+    "greater_than_equal": _("不能小于 %(ge)s"),
+    "less_than_equal": _("不能大于 %(le)s"),
+    "string_too_long": _("长度不能超过 %(max_length)s"),
+    "json_invalid": _("请求体不是有效的 JSON"),
+}
+_PARAM_SOURCES = frozenset({"body", "query", "path", "header", "cookie", "form", "file"})
+
+
+def _schema_error_path(loc: tuple[Any, ...]) -> str:
+    """`("body", "payload", "members", 1, "relation")` → `members[1].relation`, like service errors (§7)."""
+    parts = list(loc)
+    if len(parts) > 1 and parts[0] in _PARAM_SOURCES:
+        parts = parts[2:] if parts[0] == "body" and len(parts) > 2 else parts[1:]
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
+    return path
+
+
+def _schema_error_message(error: dict[str, Any]) -> str:
+    template = _SCHEMA_MESSAGES.get(error.get("type", ""))
+    if template is None:
+        detail = str(error.get("msg", "")).removeprefix("Value error, ")
+        return str(_("字段格式不正确：%(detail)s") % {"detail": detail})
+    return str(template) % (error.get("ctx") or {})
+
+
 @api.exception_handler(NinjaValidationError)
 def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    """Schema failures as 422 with the field path (`body.members.2.id_number`) and a Chinese message."""
+    """Schema failures as 422 with the field path (`members[2].relation`) and a Chinese message."""
     errors = [
         {
-            "path": ".".join(str(part) for part in error.get("loc", ())),
+            "path": _schema_error_path(tuple(error.get("loc", ()))),
             "code": f"schema.{error.get('type', 'invalid')}",
-            "message": str(_("字段格式不正确：%(detail)s") % {"detail": error.get("msg", "")}),
+            "message": _schema_error_message(error),
         }
         for error in exc.errors
     ]

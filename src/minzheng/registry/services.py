@@ -193,7 +193,7 @@ def household_member_add(
 ) -> HouseholdMember:
     actor.require("household.write")
     household = household_get(actor=actor, household_id=household_id)
-    membership = _member_add(actor=actor, household=household, member=member, valid_from=valid_from, path="person_id")
+    membership = _member_add(actor=actor, household=household, member=member, valid_from=valid_from, path="")
     audit_record(
         actor=actor, action="household.member_add", obj=household, region=household.region,
         detail={"person_id": member.person_id, "relation": member.relation, "valid_from": valid_from.isoformat()},
@@ -241,16 +241,20 @@ def person_move(
     )
 
 
+def _field_path(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
 def _member_add(
     *, actor: Actor, household: Household, member: MemberInput, valid_from: date, path: str
 ) -> HouseholdMember:
     if member.relation not in Relation.values:
-        raise InvalidInput("member.relation", _("与户主关系代码无效（GB/T 4761）"), field=f"{path}.relation")
+        raise InvalidInput("member.relation", _("与户主关系代码无效（GB/T 4761）"), field=_field_path(path, "relation"))
     person = person_list(actor=actor).filter(id=member.person_id).first()
     if person is None:
-        raise NotFound("person.not_found", _("未找到该人员"), field=f"{path}.person_id")
+        raise NotFound("person.not_found", _("未找到该人员"), field=_field_path(path, "person_id"))
     if person.died_on is not None:
-        raise InvalidInput("member.deceased", _("已死亡人员不能加入家庭"), field=f"{path}.person_id")
+        raise InvalidInput("member.deceased", _("已死亡人员不能加入家庭"), field=_field_path(path, "person_id"))
     try:
         with transaction.atomic():
             return HouseholdMember.objects.create(
@@ -259,5 +263,5 @@ def _member_add(
             )
     except IntegrityError:
         raise Conflict(
-            "member.other_household", _("该人员已是其他家庭的现有成员，或本户已有户主"), field=f"{path}.person_id"
+            "member.other_household", _("该人员已是其他家庭的现有成员，或本户已有户主"), field=_field_path(path, "person_id")
         ) from None
