@@ -8,8 +8,10 @@ exactly like a record that does not exist.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, cast
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -77,7 +79,9 @@ def person_get(*, actor: Actor, person_id: int, unmask: bool = False) -> Person:
     return person
 
 
-def person_disability_certificates(*, person: Person, on: date | None = None) -> QuerySet[DisabilityCertificate]:
+def person_disability_certificates(
+    *, person: Person, on: date | None = None
+) -> QuerySet[DisabilityCertificate]:
     """Certificates valid on `on` (today by default) of a person already fetched through person_get."""
     day = on or timezone.localdate()
     return person.disability_certificates.filter(valid_from__lte=day).filter(
@@ -138,25 +142,29 @@ def registry_counts(*, actor: Actor, region: Region, on: date | None = None) -> 
     return RegistryCounts(households=households, **persons)
 
 
-def registry_counts_by_child(*, actor: Actor, region: Region, on: date | None = None) -> list[tuple[Region, RegistryCounts]]:
+def registry_counts_by_child(
+    *, actor: Actor, region: Region, on: date | None = None
+) -> list[tuple[Region, RegistryCounts]]:
     """Counts for each current child of `region`, from one GROUP BY over persons' residence regions."""
     actor.require("registry.stats")
     _require_in_scope(actor=actor, region=region)
     day = on or timezone.localdate()
     children = list(Region.objects.filter(parent=region, valid_to__isnull=True).order_by("code"))
     depth = len(region.path.strip("/").split("/"))
-    totals: dict[int, dict[str, int]] = {child.id: dict.fromkeys(_category_counts(day), 0) for child in children}
+    totals: dict[int, dict[str, int]] = {
+        child.id: dict.fromkeys(_category_counts(day), 0) for child in children
+    }
     rows = (
         _living_in(region.path, day)
         .values("residence_region__path")
         .annotate(**_category_counts(day))
         .order_by()
     )
-    for row in rows:
-        child_id = _child_id(depth, row.pop("residence_region__path"))
+    for row in cast(Iterable[dict[str, Any]], rows):
+        child_id = _child_id(depth, str(row["residence_region__path"]))
         if child_id in totals:
-            for key, value in row.items():
-                totals[child_id][key] += value
+            for key in totals[child_id]:
+                totals[child_id][key] += int(row[key])
     households = _households_by_child(region, depth)
     return [(c, RegistryCounts(households=households.get(c.id, 0), **totals[c.id])) for c in children]
 

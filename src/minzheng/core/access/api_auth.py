@@ -14,7 +14,7 @@ class ApiTokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = api_token_authenticate(token=token)
         if user is not None:
-            request.user = user
+            request.user = user  # type: ignore[assignment]  # any auth user model
         return user
 
 
