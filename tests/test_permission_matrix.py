@@ -1,0 +1,196 @@
+"""Every role × every endpoint (web and API) × own region / other region, from one table.
+
+The table below is the specification: for each endpoint, the permission it needs (from
+core.access.permissions) and how to call it on a record in the caller's own district and in the other
+district. Expected: a role without the permission gets 403; with it, its own region answers 2xx and the
+other region answers 404 (never a forbidden-with-details). A URL pattern or API operation missing from the
+table fails `test_every_endpoint_is_in_the_matrix`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from minzheng.api import api
+from minzheng.core.access.models import Role
+from minzheng.core.access.permissions import PERMISSIONS
+from minzheng.registry.models import Household, Person
+from tests.conftest import ROLE_HOME, Tree, make_id_number, make_person
+
+
+@dataclass
+class World:
+    tree: Tree
+    own: Household
+    other: Household
+    own_person: Person
+    other_person: Person
+    spare_own: Person  # not in any household: used by membership endpoints
+    spare_other: Person
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """`call(client, world, own)` performs the request on own-region (True) or other-region (False) data."""
+
+    permission: str
+    call: Callable[[Client, World, bool], Any]
+    success: int = 200
+    other_region: int = 404
+    extra_roles_denied: frozenset[str] = field(default_factory=frozenset)
+
+
+def _get(url: Callable[[World, bool], str]) -> Callable[[Client, World, bool], Any]:
+    return lambda client, world, own: client.get(url(world, own))
+
+
+def _send(method: str, url: Callable[[World, bool], str], body: Callable[[World, bool], dict[str, Any]]) -> Callable[[Client, World, bool], Any]:
+    def call(client: Client, world: World, own: bool) -> Any:
+        return getattr(client, method)(url(world, own), data=json.dumps(body(world, own)), content_type="application/json")
+
+    return call
+
+
+def _person(world: World, own: bool) -> Person:
+    return world.own_person if own else world.other_person
+
+
+def _household(world: World, own: bool) -> Household:
+    return world.own if own else world.other
+
+
+def _district(world: World, own: bool) -> str:
+    return (world.tree.district if own else world.tree.other_district).code
+
+
+def _village(world: World, own: bool) -> str:
+    return (world.tree.village if own else world.tree.other_village).code
+
+
+def _spare(world: World, own: bool) -> Person:
+    return world.spare_own if own else world.spare_other
+
+
+NEW_ID = make_id_number("500103", date(1991, 2, 3), 457)
+
+WEB: dict[str, Endpoint] = {
+    "home": Endpoint("registry.stats", _get(lambda w, own: "/"), other_region=200),
+    "person_search": Endpoint("person.view", _get(lambda w, own: f"/persons/?q={_person(w, own).id_number}"),
+                              other_region=200),
+    "person_detail": Endpoint("person.view", _get(lambda w, own: f"/persons/{_person(w, own).id}/")),
+    "household_detail": Endpoint("household.view", _get(lambda w, own: f"/households/{_household(w, own).id}/")),
+}
+
+API: dict[str, Endpoint] = {
+    "region_get": Endpoint("region.view", _get(lambda w, own: f"/api/v1/regions/{_district(w, own)}")),
+    "region_children": Endpoint("region.view", _get(lambda w, own: f"/api/v1/regions/{_district(w, own)}/children")),
+    "person_list": Endpoint("person.view", _get(lambda w, own: f"/api/v1/persons?region={_district(w, own)}")),
+    "person_get": Endpoint("person.view", _get(lambda w, own: f"/api/v1/persons/{_person(w, own).id}")),
+    "person_create": Endpoint(
+        "person.write",
+        _send("post", lambda w, own: "/api/v1/persons",
+              lambda w, own: {"id_number": NEW_ID, "name": "新人", "hukou_region_code": _village(w, own)}),
+        success=201, other_region=422,
+    ),
+    "person_update": Endpoint(
+        "person.write", _send("patch", lambda w, own: f"/api/v1/persons/{_person(w, own).id}", lambda w, own: {"name": "改名"})
+    ),
+    "person_record_death": Endpoint(
+        "person.write",
+        _send("post", lambda w, own: f"/api/v1/persons/{_person(w, own).id}/death", lambda w, own: {"died_on": "2024-01-02"}),
+    ),
+    "household_list": Endpoint("household.view", _get(lambda w, own: f"/api/v1/households?region={_district(w, own)}")),
+    "household_get": Endpoint("household.view", _get(lambda w, own: f"/api/v1/households/{_household(w, own).id}")),
+    "household_create": Endpoint(
+        "household.write",
+        _send("post", lambda w, own: "/api/v1/households",
+              lambda w, own: {"number": "HNEW", "region_code": _village(w, own), "address": "新路1号",
+                              "hukou_type": "urban", "valid_from": "2024-01-01",
+                              "members": [{"person_id": _spare(w, own).id, "relation": "02"}]}),
+        success=201, other_region=422,
+    ),
+    "household_member_add": Endpoint(
+        "household.write",
+        _send("post", lambda w, own: f"/api/v1/households/{_household(w, own).id}/members",
+              lambda w, own: {"person_id": _spare(w, own).id, "relation": "20", "valid_from": "2024-01-01"}),
+        success=201,
+    ),
+    "household_member_end": Endpoint(
+        "household.write",
+        _send("post", lambda w, own: f"/api/v1/households/{_household(w, own).id}/members/{_person(w, own).id}/end",
+              lambda w, own: {"valid_to": "2024-03-01", "reason": "迁出"}),
+    ),
+    "registry_counts": Endpoint(
+        "registry.stats",
+        _get(lambda w, own: "/api/v1/registry/counts" + ("" if own else f"?region={_district(w, own)}")),
+    ),
+}
+
+
+def _url_names(patterns: list[URLPattern | URLResolver], namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in {"admin", "api"} or str(pattern.pattern) == "i18n/":
+                continue
+            names |= _url_names(pattern.url_patterns)
+        elif pattern.name:
+            names.add(pattern.name)
+    return names
+
+
+def _operation_ids() -> set[str]:
+    schema = api.get_openapi_schema()
+    return {op["operationId"] for methods in schema["paths"].values() for op in methods.values()}
+
+
+PUBLIC_WEB = {"login", "logout", "set_language"}
+
+
+def test_every_endpoint_is_in_the_matrix() -> None:
+    assert _url_names(get_resolver().url_patterns) - PUBLIC_WEB == set(WEB)
+    assert _operation_ids() == set(API)
+
+
+@pytest.fixture
+def world(tree: Tree, family: Household, stranger: Household) -> World:
+    return World(
+        tree=tree, own=family, other=stranger,
+        own_person=family.members.get(is_head=True).person,
+        other_person=stranger.members.get(is_head=True).person,
+        spare_own=make_person(tree.village, name="钱九", born=date(2001, 1, 1), sequence=71),
+        spare_other=make_person(tree.other_village, name="吴十", born=date(2002, 1, 1), sequence=73),
+    )
+
+
+CASES = [
+    (kind, name, role, own)
+    for kind, table in (("web", WEB), ("api", API))
+    for name in table
+    for role in Role.values
+    for own in (True, False)
+]
+
+
+@pytest.mark.parametrize(("kind", "name", "role", "own"), CASES,
+                         ids=[f"{k}:{n}:{r}:{'own' if o else 'other'}" for k, n, r, o in CASES])
+def test_matrix(kind: str, name: str, role: str, own: bool, world: World, logged_in: Callable[..., Client]) -> None:
+    endpoint = (WEB if kind == "web" else API)[name]
+    client = logged_in(role)
+    client.handler.enforce_csrf_checks = False
+    response = endpoint.call(client, world, own)
+    if role not in PERMISSIONS[endpoint.permission]:
+        expected = 403
+    elif own or ROLE_HOME[role] == "city":  # a city-wide scope contains the "other" district too
+        expected = endpoint.success
+    else:
+        expected = endpoint.other_region
+    assert response.status_code == expected, response.content[:300]
