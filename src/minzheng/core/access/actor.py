@@ -61,6 +61,13 @@ def actor_for_user(user: AbstractBaseUser | AnonymousUser, *, client_address: st
 
 
 def actor_for_request(request: HttpRequest) -> Actor:
-    """The Actor of a web or API request, carrying the client address for the audit log."""
-    user = getattr(request, "auth", None) or request.user
-    return actor_for_user(user, client_address=request.META.get("REMOTE_ADDR"))
+    """The Actor of a web or API request, carrying the client address for the audit log.
+
+    Built once per request and kept on it, so the page header and the view share the staff lookup.
+    """
+    cached: Actor | None = getattr(request, "_minzheng_actor", None)
+    if cached is None:
+        user = getattr(request, "auth", None) or request.user
+        cached = actor_for_user(user, client_address=request.META.get("REMOTE_ADDR"))
+        request._minzheng_actor = cached  # type: ignore[attr-defined]
+    return cached
