@@ -17,7 +17,7 @@ from minzheng.core.identifiers import id_check_char
 from minzheng.core.regions.models import Region, RegionLevel
 from minzheng.registry.models import Household, HouseholdMember, HukouType, Person, Relation, Sex
 
-PASSWORD = "test-pass-9f3a"  # noqa: S105 - test accounts only
+PASSWORD = "test-pass-9f3a"
 
 
 @pytest.fixture(autouse=True)
@@ -70,7 +70,9 @@ ROLE_HOME: dict[str, str] = {
 
 
 def make_staff(username: str, region: Region, *roles: str) -> User:
-    user = User.objects.create_user(username=username, password=PASSWORD, is_staff=Role.ADMINISTRATOR in roles)
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, is_staff=Role.ADMINISTRATOR in roles
+    )
     staff = Staff.objects.create(user=user, region=region, display_name=username)
     StaffRole.objects.bulk_create([StaffRole(staff=staff, role=role) for role in roles])
     return user
@@ -111,21 +113,37 @@ def make_id_number(prefix: str, born: date, sequence: int) -> str:
     return body + id_check_char(body)
 
 
-def make_person(region: Region, *, name: str = "张三", born: date = date(1950, 3, 1), sequence: int = 11,
-                phone: str = "13812345678") -> Person:
+def make_person(
+    region: Region,
+    *,
+    name: str = "张三",
+    born: date = date(1950, 3, 1),
+    sequence: int = 11,
+    phone: str = "13812345678",
+) -> Person:
     id_number = make_id_number(region.code[:6], born, sequence)
     return Person.objects.create(
-        id_number=id_number, name=name, sex=Sex.MALE if sequence % 2 else Sex.FEMALE, birth_on=born,
-        phone=phone, hukou_region=region, residence_region=region,
+        id_number=id_number,
+        name=name,
+        sex=Sex.MALE if sequence % 2 else Sex.FEMALE,
+        birth_on=born,
+        phone=phone,
+        hukou_region=region,
+        residence_region=region,
     )
 
 
 def make_household(region: Region, number: str, *persons: Person) -> Household:
-    household = Household.objects.create(number=number, region=region, address="测试路1号", hukou_type=HukouType.URBAN)
+    household = Household.objects.create(
+        number=number, region=region, address="测试路1号", hukou_type=HukouType.URBAN
+    )
     for index, person in enumerate(persons):
         HouseholdMember.objects.create(
-            household=household, person=person, relation=Relation.HEAD if index == 0 else Relation.SPOUSE,
-            is_head=index == 0, valid_from=date(2020, 1, 1),
+            household=household,
+            person=person,
+            relation=Relation.HEAD if index == 0 else Relation.SPOUSE,
+            is_head=index == 0,
+            valid_from=date(2020, 1, 1),
         )
     return household
 

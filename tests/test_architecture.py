@@ -9,7 +9,16 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "minzheng"
-WRITES = {"save", "delete", "create", "update", "bulk_create", "bulk_update", "get_or_create", "update_or_create"}
+WRITES = {
+    "save",
+    "delete",
+    "create",
+    "update",
+    "bulk_create",
+    "bulk_update",
+    "get_or_create",
+    "update_or_create",
+}
 DOMAIN_APPS = {path.name for path in SRC.iterdir() if (path / "apps.py").exists()} - {"core"}
 
 
@@ -51,7 +60,9 @@ def test_interfaces_do_not_write(path: Path) -> None:
             assert node.func.attr not in WRITES, f"{_relative(path)}:{node.lineno}: call a service instead"
 
 
-@pytest.mark.parametrize("path", [p for p in _modules() if "core" in p.relative_to(SRC).parts[:1]], ids=_relative)
+@pytest.mark.parametrize(
+    "path", [p for p in _modules() if "core" in p.relative_to(SRC).parts[:1]], ids=_relative
+)
 def test_core_imports_no_domain_app(path: Path) -> None:
     for lineno, module in _imports(path):
         parts = module.split(".")
@@ -60,7 +71,9 @@ def test_core_imports_no_domain_app(path: Path) -> None:
         )
 
 
-@pytest.mark.parametrize("path", [p for p in _modules() if p.relative_to(SRC).parts[0] in DOMAIN_APPS], ids=_relative)
+@pytest.mark.parametrize(
+    "path", [p for p in _modules() if p.relative_to(SRC).parts[0] in DOMAIN_APPS], ids=_relative
+)
 def test_apps_use_other_apps_only_through_services_and_selectors(path: Path) -> None:
     own = path.relative_to(SRC).parts[0]
     for lineno, module in _imports(path):

@@ -52,9 +52,13 @@ def _get(url: Callable[[World, bool], str]) -> Callable[[Client, World, bool], A
     return lambda client, world, own: client.get(url(world, own))
 
 
-def _send(method: str, url: Callable[[World, bool], str], body: Callable[[World, bool], dict[str, Any]]) -> Callable[[Client, World, bool], Any]:
+def _send(
+    method: str, url: Callable[[World, bool], str], body: Callable[[World, bool], dict[str, Any]]
+) -> Callable[[Client, World, bool], Any]:
     def call(client: Client, world: World, own: bool) -> Any:
-        return getattr(client, method)(url(world, own), data=json.dumps(body(world, own)), content_type="application/json")
+        return getattr(client, method)(
+            url(world, own), data=json.dumps(body(world, own)), content_type="application/json"
+        )
 
     return call
 
@@ -87,50 +91,87 @@ WEB: dict[str, Endpoint] = {
     "household_list": Endpoint(
         "household.view", _get(lambda w, own: f"/households/?q={_household(w, own).number}"), other_region=200
     ),
-    "person_search": Endpoint("person.view", _get(lambda w, own: f"/persons/?q={_person(w, own).id_number}"),
-                              other_region=200),
+    "person_search": Endpoint(
+        "person.view", _get(lambda w, own: f"/persons/?q={_person(w, own).id_number}"), other_region=200
+    ),
     "person_detail": Endpoint("person.view", _get(lambda w, own: f"/persons/{_person(w, own).id}/")),
-    "household_detail": Endpoint("household.view", _get(lambda w, own: f"/households/{_household(w, own).id}/")),
+    "household_detail": Endpoint(
+        "household.view", _get(lambda w, own: f"/households/{_household(w, own).id}/")
+    ),
 }
 
 API: dict[str, Endpoint] = {
     "region_get": Endpoint("region.view", _get(lambda w, own: f"/api/v1/regions/{_district(w, own)}")),
-    "region_children": Endpoint("region.view", _get(lambda w, own: f"/api/v1/regions/{_district(w, own)}/children")),
-    "person_list": Endpoint("person.view", _get(lambda w, own: f"/api/v1/persons?region={_district(w, own)}")),
+    "region_children": Endpoint(
+        "region.view", _get(lambda w, own: f"/api/v1/regions/{_district(w, own)}/children")
+    ),
+    "person_list": Endpoint(
+        "person.view", _get(lambda w, own: f"/api/v1/persons?region={_district(w, own)}")
+    ),
     "person_get": Endpoint("person.view", _get(lambda w, own: f"/api/v1/persons/{_person(w, own).id}")),
     "person_create": Endpoint(
         "person.write",
-        _send("post", lambda w, own: "/api/v1/persons",
-              lambda w, own: {"id_number": NEW_ID, "name": "新人", "hukou_region_code": _village(w, own)}),
-        success=201, other_region=422,
+        _send(
+            "post",
+            lambda w, own: "/api/v1/persons",
+            lambda w, own: {"id_number": NEW_ID, "name": "新人", "hukou_region_code": _village(w, own)},
+        ),
+        success=201,
+        other_region=422,
     ),
     "person_update": Endpoint(
-        "person.write", _send("patch", lambda w, own: f"/api/v1/persons/{_person(w, own).id}", lambda w, own: {"name": "改名"})
+        "person.write",
+        _send(
+            "patch", lambda w, own: f"/api/v1/persons/{_person(w, own).id}", lambda w, own: {"name": "改名"}
+        ),
     ),
     "person_record_death": Endpoint(
         "person.write",
-        _send("post", lambda w, own: f"/api/v1/persons/{_person(w, own).id}/death", lambda w, own: {"died_on": "2024-01-02"}),
+        _send(
+            "post",
+            lambda w, own: f"/api/v1/persons/{_person(w, own).id}/death",
+            lambda w, own: {"died_on": "2024-01-02"},
+        ),
     ),
-    "household_list": Endpoint("household.view", _get(lambda w, own: f"/api/v1/households?region={_district(w, own)}")),
-    "household_get": Endpoint("household.view", _get(lambda w, own: f"/api/v1/households/{_household(w, own).id}")),
+    "household_list": Endpoint(
+        "household.view", _get(lambda w, own: f"/api/v1/households?region={_district(w, own)}")
+    ),
+    "household_get": Endpoint(
+        "household.view", _get(lambda w, own: f"/api/v1/households/{_household(w, own).id}")
+    ),
     "household_create": Endpoint(
         "household.write",
-        _send("post", lambda w, own: "/api/v1/households",
-              lambda w, own: {"number": "HNEW", "region_code": _village(w, own), "address": "新路1号",
-                              "hukou_type": "urban", "valid_from": "2024-01-01",
-                              "members": [{"person_id": _spare(w, own).id, "relation": "02"}]}),
-        success=201, other_region=422,
+        _send(
+            "post",
+            lambda w, own: "/api/v1/households",
+            lambda w, own: {
+                "number": "HNEW",
+                "region_code": _village(w, own),
+                "address": "新路1号",
+                "hukou_type": "urban",
+                "valid_from": "2024-01-01",
+                "members": [{"person_id": _spare(w, own).id, "relation": "02"}],
+            },
+        ),
+        success=201,
+        other_region=422,
     ),
     "household_member_add": Endpoint(
         "household.write",
-        _send("post", lambda w, own: f"/api/v1/households/{_household(w, own).id}/members",
-              lambda w, own: {"person_id": _spare(w, own).id, "relation": "20", "valid_from": "2024-01-01"}),
+        _send(
+            "post",
+            lambda w, own: f"/api/v1/households/{_household(w, own).id}/members",
+            lambda w, own: {"person_id": _spare(w, own).id, "relation": "20", "valid_from": "2024-01-01"},
+        ),
         success=201,
     ),
     "household_member_end": Endpoint(
         "household.write",
-        _send("post", lambda w, own: f"/api/v1/households/{_household(w, own).id}/members/{_person(w, own).id}/end",
-              lambda w, own: {"valid_to": "2024-03-01", "reason": "迁出"}),
+        _send(
+            "post",
+            lambda w, own: f"/api/v1/households/{_household(w, own).id}/members/{_person(w, own).id}/end",
+            lambda w, own: {"valid_to": "2024-03-01", "reason": "迁出"},
+        ),
     ),
     "registry_counts": Endpoint(
         "registry.stats",
@@ -167,7 +208,9 @@ def test_every_endpoint_is_in_the_matrix() -> None:
 @pytest.fixture
 def world(tree: Tree, family: Household, stranger: Household) -> World:
     return World(
-        tree=tree, own=family, other=stranger,
+        tree=tree,
+        own=family,
+        other=stranger,
         own_person=family.members.get(is_head=True).person,
         other_person=stranger.members.get(is_head=True).person,
         spare_own=make_person(tree.village, name="钱九", born=date(2001, 1, 1), sequence=71),
@@ -184,9 +227,14 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("kind", "name", "role", "own"), CASES,
-                         ids=[f"{k}:{n}:{r}:{'own' if o else 'other'}" for k, n, r, o in CASES])
-def test_matrix(kind: str, name: str, role: str, own: bool, world: World, logged_in: Callable[..., Client]) -> None:
+@pytest.mark.parametrize(
+    ("kind", "name", "role", "own"),
+    CASES,
+    ids=[f"{k}:{n}:{r}:{'own' if o else 'other'}" for k, n, r, o in CASES],
+)
+def test_matrix(
+    kind: str, name: str, role: str, own: bool, world: World, logged_in: Callable[..., Client]
+) -> None:
     endpoint = (WEB if kind == "web" else API)[name]
     client = logged_in(role)
     client.handler.enforce_csrf_checks = False

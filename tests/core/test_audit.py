@@ -24,7 +24,11 @@ def event(tree: Tree, actor_of: Callable[..., Actor]) -> AuditEvent:
 
 def test_event_records_who_what_where(event: AuditEvent, tree: Tree) -> None:
     assert event.username.startswith("village_assistant")
-    assert (event.roles, event.object_type, event.region_code) == ("village_assistant", "core.region", tree.village.code)
+    assert (event.roles, event.object_type, event.region_code) == (
+        "village_assistant",
+        "core.region",
+        tree.village.code,
+    )
     assert event.region_path == tree.village.path
 
 
@@ -41,24 +45,38 @@ def test_application_cannot_update_or_delete(event: AuditEvent) -> None:
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
-@pytest.mark.parametrize("statement", ["UPDATE core_auditevent SET action = 'x'", "DELETE FROM core_auditevent"])
+@pytest.mark.parametrize(
+    "statement", ["UPDATE core_auditevent SET action = 'x'", "DELETE FROM core_auditevent"]
+)
 def test_postgresql_trigger_rejects_raw_update_and_delete(event: AuditEvent, statement: str) -> None:
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(statement)
     assert AuditEvent.objects.get(id=event.id).action == "person.view"
 
 
 def test_write_and_audit_roll_back_together(tree: Tree, actor_of: Callable[..., Actor]) -> None:
     actor = actor_of(Role.VILLAGE_ASSISTANT)
-    with pytest.raises(RuntimeError), transaction.atomic():
+
+    @transaction.atomic
+    def failing_write() -> None:
         audit_record(actor=actor, action="person.create", obj=tree.village)
         raise RuntimeError("the write failed")
+
+    with pytest.raises(RuntimeError):
+        failing_write()
     assert not AuditEvent.objects.exists()
 
 
-def test_supervisor_sees_events_of_own_region_only(event: AuditEvent, tree: Tree, actor_of: Callable[..., Actor]) -> None:
-    other_event = audit_record(actor=actor_of(Role.DISTRICT_APPROVER, tree.other_district), action="x",
-                               region=tree.other_village)
+def test_supervisor_sees_events_of_own_region_only(
+    event: AuditEvent, tree: Tree, actor_of: Callable[..., Actor]
+) -> None:
+    other_event = audit_record(
+        actor=actor_of(Role.DISTRICT_APPROVER, tree.other_district), action="x", region=tree.other_village
+    )
     events = list(audit_event_list(actor=actor_of(Role.SUPERVISOR)))
     assert event in events
     assert other_event not in events

@@ -34,7 +34,11 @@ def test_person_create_derives_sex_and_birth_and_audits(tree: Tree, actor_of: Ac
     person = services.person_create(actor=actor, data=_input(tree))
     assert (person.sex, person.birth_on, person.phone) == ("male", date(1990, 5, 17), "13912345678")
     event = AuditEvent.objects.get(action="person.create")
-    assert (event.object_id, event.username, event.region_code) == (str(person.id), actor.username, tree.village.code)
+    assert (event.object_id, event.username, event.region_code) == (
+        str(person.id),
+        actor.username,
+        tree.village.code,
+    )
 
 
 def test_person_create_rejects_bad_id_with_its_check(tree: Tree, actor_of: ActorOf) -> None:
@@ -81,17 +85,27 @@ def test_update_records_old_and_new_values_with_phone_masked(family: Household, 
 def test_update_cannot_change_id_number(family: Household, actor_of: ActorOf) -> None:
     head = family.members.get(is_head=True).person
     with pytest.raises(InvalidInput):
-        services.person_update(actor=actor_of(Role.VILLAGE_ASSISTANT), person_id=head.id, changes={"id_number": "x"})
+        services.person_update(
+            actor=actor_of(Role.VILLAGE_ASSISTANT), person_id=head.id, changes={"id_number": "x"}
+        )
 
 
 def test_death_closes_membership_and_keeps_history(family: Household, actor_of: ActorOf) -> None:
     spouse = family.members.get(is_head=False).person
-    services.person_record_death(actor=actor_of(Role.VILLAGE_ASSISTANT), person_id=spouse.id, died_on=date(2024, 2, 1))
-    assert [m.person_id for m in selectors.household_members(household=family, on=date(2024, 2, 1))] != [spouse.id]
-    assert spouse.id in [m.person_id for m in selectors.household_members(household=family, on=date(2024, 1, 31))]
+    services.person_record_death(
+        actor=actor_of(Role.VILLAGE_ASSISTANT), person_id=spouse.id, died_on=date(2024, 2, 1)
+    )
+    assert [m.person_id for m in selectors.household_members(household=family, on=date(2024, 2, 1))] != [
+        spouse.id
+    ]
+    assert spouse.id in [
+        m.person_id for m in selectors.household_members(household=family, on=date(2024, 1, 31))
+    ]
     assert selectors.household_history(household=family).count() == 2
     with pytest.raises(Conflict):
-        services.person_record_death(actor=actor_of(Role.TOWNSHIP_CASEWORKER), person_id=spouse.id, died_on=date(2024, 2, 1))
+        services.person_record_death(
+            actor=actor_of(Role.TOWNSHIP_CASEWORKER), person_id=spouse.id, died_on=date(2024, 2, 1)
+        )
 
 
 def test_person_belongs_to_one_household_at_a_time(tree: Tree, family: Household, actor_of: ActorOf) -> None:
@@ -99,8 +113,13 @@ def test_person_belongs_to_one_household_at_a_time(tree: Tree, family: Household
     head = family.members.get(is_head=True).person
     with pytest.raises(Conflict):
         services.household_create(
-            actor=actor, number="H-2", region_code=tree.village.code, address="x", hukou_type="urban",
-            members=[services.MemberInput(person_id=head.id, relation="02")], valid_from=date(2024, 1, 1),
+            actor=actor,
+            number="H-2",
+            region_code=tree.village.code,
+            address="x",
+            hukou_type="urban",
+            members=[services.MemberInput(person_id=head.id, relation="02")],
+            valid_from=date(2024, 1, 1),
         )
     assert not Household.objects.filter(number="H-2").exists()
 
@@ -109,17 +128,26 @@ def test_move_ends_old_membership_and_starts_new(tree: Tree, family: Household, 
     actor = actor_of(Role.TOWNSHIP_CASEWORKER)
     loner = make_person(tree.village, name="孙七", born=date(1970, 1, 1), sequence=45)
     target = services.household_create(
-        actor=actor, number="H-3", region_code=tree.village.code, address="y", hukou_type="urban",
-        members=[services.MemberInput(person_id=loner.id, relation="02")], valid_from=date(2023, 1, 1),
+        actor=actor,
+        number="H-3",
+        region_code=tree.village.code,
+        address="y",
+        hukou_type="urban",
+        members=[services.MemberInput(person_id=loner.id, relation="02")],
+        valid_from=date(2023, 1, 1),
     )
     spouse = family.members.get(is_head=False).person
-    services.person_move(actor=actor, person_id=spouse.id, to_household_id=target.id, relation="10", moved_on=date(2024, 6, 1))
+    services.person_move(
+        actor=actor, person_id=spouse.id, to_household_id=target.id, relation="10", moved_on=date(2024, 6, 1)
+    )
     old = HouseholdMember.objects.get(household=family, person=spouse)
     assert (old.valid_to, old.end_reason) == (date(2024, 6, 1), "迁出")
     assert HouseholdMember.objects.get(household=target, person=spouse, valid_to__isnull=True)
 
 
-def test_selectors_hide_other_regions_as_not_found(family: Household, stranger: Household, actor_of: ActorOf) -> None:
+def test_selectors_hide_other_regions_as_not_found(
+    family: Household, stranger: Household, actor_of: ActorOf
+) -> None:
     actor = actor_of(Role.DISTRICT_APPROVER)
     other = stranger.members.get().person
     with pytest.raises(NotFound):
@@ -147,7 +175,10 @@ def test_detail_reads_are_audited_and_unmask_needs_permission(family: Household,
     with pytest.raises(AccessDenied):
         selectors.person_get(actor=actor_of(Role.CITY_ANALYST), person_id=head.id, unmask=True)
     selectors.person_get(actor=actor_of(Role.TOWNSHIP_CASEWORKER), person_id=head.id, unmask=True)
-    assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)) == ["person.view", "person.unmask"]
+    assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)) == [
+        "person.view",
+        "person.unmask",
+    ]
 
 
 def test_search_by_name_prefix_and_by_id(family: Household, actor_of: ActorOf) -> None:
@@ -158,14 +189,26 @@ def test_search_by_name_prefix_and_by_id(family: Household, actor_of: ActorOf) -
     assert not selectors.person_search(actor=actor, query="").exists()
 
 
-def test_counts_by_region_and_child(tree: Tree, family: Household, stranger: Household, actor_of: ActorOf) -> None:
+def test_counts_by_region_and_child(
+    tree: Tree, family: Household, stranger: Household, actor_of: ActorOf
+) -> None:
     Person.objects.create(
-        id_number=make_id_number("500103", date(2015, 1, 1), 2), name="小明", sex="female",
-        birth_on=date(2015, 1, 1), hukou_region=tree.village, residence_region=tree.village,
+        id_number=make_id_number("500103", date(2015, 1, 1), 2),
+        name="小明",
+        sex="female",
+        birth_on=date(2015, 1, 1),
+        hukou_region=tree.village,
+        residence_region=tree.village,
     )
     city = actor_of(Role.CITY_ANALYST)
     counts = selectors.registry_counts(actor=city, region=tree.city, on=date(2025, 1, 1))
-    assert (counts.persons, counts.households, counts.elderly, counts.children, counts.oldest) == (4, 2, 2, 1, 0)
+    assert (counts.persons, counts.households, counts.elderly, counts.children, counts.oldest) == (
+        4,
+        2,
+        2,
+        1,
+        0,
+    )
     by_child = dict(selectors.registry_counts_by_child(actor=city, region=tree.city, on=date(2025, 1, 1)))
     assert by_child[tree.district].persons == 3
     assert by_child[tree.other_district].households == 1

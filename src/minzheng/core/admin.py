@@ -12,7 +12,16 @@ from minzheng.core.models import ApiToken, AuditEvent, Region, RegionChange, Sta
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin[Region]):
-    list_display = ("code", "name", "level", "parent", "urban_rural_class", "valid_from", "valid_to", "synthetic")
+    list_display = (
+        "code",
+        "name",
+        "level",
+        "parent",
+        "urban_rural_class",
+        "valid_from",
+        "valid_to",
+        "synthetic",
+    )
     list_filter = ("level", "synthetic", "confirmed")
     search_fields = ("code", "name")
     raw_id_fields = ("parent",)

@@ -45,7 +45,10 @@ def demo_accounts_ensure(*, password_file: Path | None = None) -> list[DemoAccou
     for username, role, level in DEMO_USERS:
         password = passwords.setdefault(username, f"mz-{secrets.token_urlsafe(9)}")
         staff_create(
-            username=username, password=password, region=regions[level], roles=[role],
+            username=username,
+            password=password,
+            region=regions[level],
+            roles=[role],
             display_name=str(Role(role).label),
         )
         accounts.append(DemoAccount(username, password, role, regions[level]))
@@ -69,7 +72,9 @@ def _demo_regions() -> dict[str, Region]:
     village = (
         Region.objects.get(id=busiest["region_id"])
         if busiest
-        else Region.objects.filter(level=RegionLevel.VILLAGE, path__startswith=district.path).order_by("code")[0]
+        else Region.objects.filter(level=RegionLevel.VILLAGE, path__startswith=district.path).order_by(
+            "code"
+        )[0]
     )
     assert village.parent is not None
     return {

@@ -140,7 +140,9 @@ class HouseholdMember(models.Model):
     household = models.ForeignKey(
         Household, verbose_name=_("家庭"), on_delete=models.PROTECT, related_name="members"
     )
-    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="memberships")
+    person = models.ForeignKey(
+        Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="memberships"
+    )
     relation = models.CharField(_("与户主关系"), max_length=2, choices=Relation.choices)
     is_head = models.BooleanField(_("户主"), default=False)
     valid_from = models.DateField(_("起始日期"))

@@ -74,7 +74,9 @@ def region_in_scope(*, actor: Actor, code: str, field: str) -> Region:
         code=code.strip(), valid_to__isnull=True, path__startswith=actor.scope_path
     ).first()
     if region is None:
-        raise InvalidInput("region.unknown", _("区划代码不存在或不在本辖区：%(code)s") % {"code": code}, field=field)
+        raise InvalidInput(
+            "region.unknown", _("区划代码不存在或不在本辖区：%(code)s") % {"code": code}, field=field
+        )
     if region.level not in (RegionLevel.VILLAGE, RegionLevel.TOWNSHIP):
         raise InvalidInput("region.level", _("须填写乡镇或村（社区）级区划代码"), field=field)
     return region
@@ -88,7 +90,10 @@ def person_create(*, actor: Actor, data: PersonInput) -> Person:
         raise Conflict("person.exists", _("该公民身份号码已登记"), field="id_number")
     person = Person.objects.create(**fields)
     audit_record(
-        actor=actor, action="person.create", obj=person, region=person.residence_region,
+        actor=actor,
+        action="person.create",
+        obj=person,
+        region=person.residence_region,
         detail={"fields": sorted(k for k in fields if k != "id_number")},
     )
     return person
@@ -103,9 +108,14 @@ def person_update(*, actor: Actor, person_id: int, changes: dict[str, Any]) -> P
     if unknown:
         raise InvalidInput("person.field_readonly", _("字段不可修改"), field=sorted(unknown)[0])
     current = PersonInput(
-        id_number=person.id_number, name=person.name, hukou_region_code=person.hukou_region.code,
-        residence_region_code=person.residence_region.code, ethnic_group=person.ethnic_group,
-        phone=person.phone, work_ability=person.work_ability, serious_illness=person.serious_illness,
+        id_number=person.id_number,
+        name=person.name,
+        hukou_region_code=person.hukou_region.code,
+        residence_region_code=person.residence_region.code,
+        ethnic_group=person.ethnic_group,
+        phone=person.phone,
+        work_ability=person.work_ability,
+        serious_illness=person.serious_illness,
     )
     fields = person_fields_validate(PersonInput(**{**asdict(current), **changes}), actor=actor)
     before = {key: getattr(person, key) for key in fields}
@@ -113,7 +123,10 @@ def person_update(*, actor: Actor, person_id: int, changes: dict[str, Any]) -> P
         setattr(person, key, value)
     person.save()
     audit_record(
-        actor=actor, action="person.update", obj=person, region=person.residence_region,
+        actor=actor,
+        action="person.update",
+        obj=person,
+        region=person.residence_region,
         detail={"changes": _masked_changes(changed_fields(before, fields))},
     )
     return person
@@ -134,7 +147,10 @@ def person_record_death(*, actor: Actor, person_id: int, died_on: date) -> Perso
         valid_to=died_on, end_reason=str(_("死亡"))
     )
     audit_record(
-        actor=actor, action="person.death", obj=person, region=person.residence_region,
+        actor=actor,
+        action="person.death",
+        obj=person,
+        region=person.residence_region,
         detail={"died_on": died_on.isoformat()},
     )
     return person
@@ -162,8 +178,14 @@ class MemberInput:
 
 @transaction.atomic
 def household_create(
-    *, actor: Actor, number: str, region_code: str, address: str, hukou_type: str,
-    members: list[MemberInput], valid_from: date,
+    *,
+    actor: Actor,
+    number: str,
+    region_code: str,
+    address: str,
+    hukou_type: str,
+    members: list[MemberInput],
+    valid_from: date,
 ) -> Household:
     """Register a household with its members; the member with relation 02 (户主) is the head."""
     actor.require("household.write")
@@ -179,9 +201,14 @@ def household_create(
         raise Conflict("household.exists", _("户编号已存在"), field="number")
     household = Household.objects.create(number=number, region=region, address=address, hukou_type=hukou_type)
     for index, member in enumerate(members):
-        _member_add(actor=actor, household=household, member=member, valid_from=valid_from, path=f"members[{index}]")
+        _member_add(
+            actor=actor, household=household, member=member, valid_from=valid_from, path=f"members[{index}]"
+        )
     audit_record(
-        actor=actor, action="household.create", obj=household, region=region,
+        actor=actor,
+        action="household.create",
+        obj=household,
+        region=region,
         detail={"members": [m.person_id for m in members]},
     )
     return household
@@ -195,8 +222,15 @@ def household_member_add(
     household = household_get(actor=actor, household_id=household_id)
     membership = _member_add(actor=actor, household=household, member=member, valid_from=valid_from, path="")
     audit_record(
-        actor=actor, action="household.member_add", obj=household, region=household.region,
-        detail={"person_id": member.person_id, "relation": member.relation, "valid_from": valid_from.isoformat()},
+        actor=actor,
+        action="household.member_add",
+        obj=household,
+        region=household.region,
+        detail={
+            "person_id": member.person_id,
+            "relation": member.relation,
+            "valid_from": valid_from.isoformat(),
+        },
     )
     return membership
 
@@ -217,7 +251,10 @@ def household_member_end(
     membership.end_reason = reason.strip() or str(_("迁出"))
     membership.save(update_fields=["valid_to", "end_reason"])
     audit_record(
-        actor=actor, action="household.member_end", obj=household, region=household.region,
+        actor=actor,
+        action="household.member_end",
+        obj=household,
+        region=household.region,
         detail={"person_id": person_id, "valid_to": valid_to.isoformat(), "reason": membership.end_reason},
     )
     return membership
@@ -232,12 +269,17 @@ def person_move(
     current = person.memberships.filter(valid_to__isnull=True).first()
     if current is not None:
         household_member_end(
-            actor=actor, household_id=current.household_id, person_id=person.id,
-            valid_to=moved_on, reason=str(_("迁出")),
+            actor=actor,
+            household_id=current.household_id,
+            person_id=person.id,
+            valid_to=moved_on,
+            reason=str(_("迁出")),
         )
     return household_member_add(
-        actor=actor, household_id=to_household_id,
-        member=MemberInput(person_id=person.id, relation=relation), valid_from=moved_on,
+        actor=actor,
+        household_id=to_household_id,
+        member=MemberInput(person_id=person.id, relation=relation),
+        valid_from=moved_on,
     )
 
 
@@ -249,19 +291,28 @@ def _member_add(
     *, actor: Actor, household: Household, member: MemberInput, valid_from: date, path: str
 ) -> HouseholdMember:
     if member.relation not in Relation.values:
-        raise InvalidInput("member.relation", _("与户主关系代码无效（GB/T 4761）"), field=_field_path(path, "relation"))
+        raise InvalidInput(
+            "member.relation", _("与户主关系代码无效（GB/T 4761）"), field=_field_path(path, "relation")
+        )
     person = person_list(actor=actor).filter(id=member.person_id).first()
     if person is None:
         raise NotFound("person.not_found", _("未找到该人员"), field=_field_path(path, "person_id"))
     if person.died_on is not None:
-        raise InvalidInput("member.deceased", _("已死亡人员不能加入家庭"), field=_field_path(path, "person_id"))
+        raise InvalidInput(
+            "member.deceased", _("已死亡人员不能加入家庭"), field=_field_path(path, "person_id")
+        )
     try:
         with transaction.atomic():
             return HouseholdMember.objects.create(
-                household=household, person=person, relation=member.relation,
-                is_head=member.relation == Relation.HEAD, valid_from=valid_from,
+                household=household,
+                person=person,
+                relation=member.relation,
+                is_head=member.relation == Relation.HEAD,
+                valid_from=valid_from,
             )
     except IntegrityError:
         raise Conflict(
-            "member.other_household", _("该人员已是其他家庭的现有成员，或本户已有户主"), field=_field_path(path, "person_id")
+            "member.other_household",
+            _("该人员已是其他家庭的现有成员，或本户已有户主"),
+            field=_field_path(path, "person_id"),
         ) from None

@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from minzheng.core.access.models import Staff
 from minzheng.core.access.permissions import Permission, roles_allowed
 from minzheng.core.errors import AccessDenied
-
-from django.http import HttpRequest
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser

@@ -22,8 +22,9 @@ Permission = Literal[
     "audit.view",
 ]
 
-_CASEWORK = frozenset({Role.VILLAGE_ASSISTANT, Role.TOWNSHIP_CASEWORKER, Role.TOWNSHIP_REVIEWER,
-                       Role.DISTRICT_APPROVER})
+_CASEWORK = frozenset(
+    {Role.VILLAGE_ASSISTANT, Role.TOWNSHIP_CASEWORKER, Role.TOWNSHIP_REVIEWER, Role.DISTRICT_APPROVER}
+)
 _DATA_READERS = _CASEWORK | {Role.CITY_ANALYST, Role.SUPERVISOR}
 
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -32,8 +33,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "person.view": _DATA_READERS,
     "household.view": _DATA_READERS,
     # Full ID numbers and phones: staff who contact residents or decide cases; each use is audited.
-    "person.unmask": frozenset({Role.TOWNSHIP_CASEWORKER, Role.TOWNSHIP_REVIEWER, Role.DISTRICT_APPROVER,
-                                Role.SUPERVISOR}),
+    "person.unmask": frozenset(
+        {Role.TOWNSHIP_CASEWORKER, Role.TOWNSHIP_REVIEWER, Role.DISTRICT_APPROVER, Role.SUPERVISOR}
+    ),
     # Registering households and recording changes: village assistants and township caseworkers.
     "person.write": frozenset({Role.VILLAGE_ASSISTANT, Role.TOWNSHIP_CASEWORKER}),
     "household.write": frozenset({Role.VILLAGE_ASSISTANT, Role.TOWNSHIP_CASEWORKER}),

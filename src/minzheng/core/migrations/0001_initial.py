@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,123 +14,315 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, default='', max_length=64, verbose_name='用途')),
-                ('prefix', models.CharField(editable=False, max_length=12, verbose_name='前缀')),
-                ('key_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='签发时间')),
-                ('expires_at', models.DateTimeField(blank=True, null=True, verbose_name='过期时间')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='吊销时间')),
-                ('last_used_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='最近使用')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL, verbose_name='账号')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, default="", max_length=64, verbose_name="用途")),
+                ("prefix", models.CharField(editable=False, max_length=12, verbose_name="前缀")),
+                ("key_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="签发时间")),
+                ("expires_at", models.DateTimeField(blank=True, null=True, verbose_name="过期时间")),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="吊销时间")),
+                (
+                    "last_used_at",
+                    models.DateTimeField(blank=True, editable=False, null=True, verbose_name="最近使用"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="账号",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '接口令牌',
-                'verbose_name_plural': '接口令牌',
+                "verbose_name": "接口令牌",
+                "verbose_name_plural": "接口令牌",
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, max_length=12, verbose_name='区划代码')),
-                ('name', models.CharField(max_length=64, verbose_name='名称')),
-                ('level', models.CharField(choices=[('province', '省级'), ('city', '市级'), ('district', '区县'), ('township', '乡镇（街道）'), ('village', '村（社区）')], max_length=16, verbose_name='层级')),
-                ('path', models.CharField(db_index=True, default='', editable=False, max_length=128, verbose_name='路径')),
-                ('urban_rural_class', models.CharField(blank=True, choices=[('111', '主城区'), ('112', '城乡结合区'), ('121', '镇中心区'), ('122', '镇乡结合区'), ('210', '乡中心区'), ('220', '村庄')], default='', max_length=3, verbose_name='城乡分类')),
-                ('valid_from', models.DateField(verbose_name='生效日期')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='失效日期')),
-                ('synthetic', models.BooleanField(default=False, verbose_name='合成数据')),
-                ('confirmed', models.BooleanField(default=True, verbose_name='代码已确认')),
-                ('source', models.CharField(blank=True, default='', max_length=255, verbose_name='来源')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='core.region', verbose_name='上级')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(db_index=True, max_length=12, verbose_name="区划代码")),
+                ("name", models.CharField(max_length=64, verbose_name="名称")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "省级"),
+                            ("city", "市级"),
+                            ("district", "区县"),
+                            ("township", "乡镇（街道）"),
+                            ("village", "村（社区）"),
+                        ],
+                        max_length=16,
+                        verbose_name="层级",
+                    ),
+                ),
+                (
+                    "path",
+                    models.CharField(
+                        db_index=True, default="", editable=False, max_length=128, verbose_name="路径"
+                    ),
+                ),
+                (
+                    "urban_rural_class",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("111", "主城区"),
+                            ("112", "城乡结合区"),
+                            ("121", "镇中心区"),
+                            ("122", "镇乡结合区"),
+                            ("210", "乡中心区"),
+                            ("220", "村庄"),
+                        ],
+                        default="",
+                        max_length=3,
+                        verbose_name="城乡分类",
+                    ),
+                ),
+                ("valid_from", models.DateField(verbose_name="生效日期")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="失效日期")),
+                ("synthetic", models.BooleanField(default=False, verbose_name="合成数据")),
+                ("confirmed", models.BooleanField(default=True, verbose_name="代码已确认")),
+                ("source", models.CharField(blank=True, default="", max_length=255, verbose_name="来源")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="core.region",
+                        verbose_name="上级",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '行政区划',
-                'verbose_name_plural': '行政区划',
-                'ordering': ['code'],
+                "verbose_name": "行政区划",
+                "verbose_name_plural": "行政区划",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='RegionChange',
+            name="RegionChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on', models.DateField(verbose_name='变更日期')),
-                ('kind', models.CharField(choices=[('create', '设立'), ('abolish', '撤销'), ('rename', '更名'), ('merge', '合并'), ('split', '拆分'), ('transfer', '划转')], max_length=16, verbose_name='类型')),
-                ('old_name', models.CharField(blank=True, default='', max_length=64, verbose_name='原名称')),
-                ('new_name', models.CharField(blank=True, default='', max_length=64, verbose_name='新名称')),
-                ('source', models.CharField(blank=True, default='', max_length=255, verbose_name='依据')),
-                ('confirmed', models.BooleanField(default=True, verbose_name='已确认')),
-                ('from_region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.region', verbose_name='原区划')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='changes', to='core.region', verbose_name='区划')),
-                ('to_region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.region', verbose_name='新区划')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("on", models.DateField(verbose_name="变更日期")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("create", "设立"),
+                            ("abolish", "撤销"),
+                            ("rename", "更名"),
+                            ("merge", "合并"),
+                            ("split", "拆分"),
+                            ("transfer", "划转"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("old_name", models.CharField(blank=True, default="", max_length=64, verbose_name="原名称")),
+                ("new_name", models.CharField(blank=True, default="", max_length=64, verbose_name="新名称")),
+                ("source", models.CharField(blank=True, default="", max_length=255, verbose_name="依据")),
+                ("confirmed", models.BooleanField(default=True, verbose_name="已确认")),
+                (
+                    "from_region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.region",
+                        verbose_name="原区划",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="changes",
+                        to="core.region",
+                        verbose_name="区划",
+                    ),
+                ),
+                (
+                    "to_region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.region",
+                        verbose_name="新区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '区划变更',
-                'verbose_name_plural': '区划变更',
-                'ordering': ['on', 'id'],
+                "verbose_name": "区划变更",
+                "verbose_name_plural": "区划变更",
+                "ordering": ["on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Staff',
+            name="Staff",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('display_name', models.CharField(blank=True, default='', max_length=64, verbose_name='姓名')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='core.region', verbose_name='所属区划')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='staff', to=settings.AUTH_USER_MODEL, verbose_name='账号')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "display_name",
+                    models.CharField(blank=True, default="", max_length=64, verbose_name="姓名"),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff",
+                        to="core.region",
+                        verbose_name="所属区划",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="staff",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="账号",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '工作人员',
-                'verbose_name_plural': '工作人员',
+                "verbose_name": "工作人员",
+                "verbose_name_plural": "工作人员",
             },
         ),
         migrations.CreateModel(
-            name='StaffRole',
+            name="StaffRole",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('village_assistant', '村居协理员'), ('township_caseworker', '乡镇经办'), ('township_reviewer', '乡镇审核'), ('district_approver', '区县审批'), ('city_analyst', '市级分析'), ('supervisor', '监督'), ('administrator', '系统管理员')], max_length=32, verbose_name='角色')),
-                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roles', to='core.staff', verbose_name='工作人员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("village_assistant", "村居协理员"),
+                            ("township_caseworker", "乡镇经办"),
+                            ("township_reviewer", "乡镇审核"),
+                            ("district_approver", "区县审批"),
+                            ("city_analyst", "市级分析"),
+                            ("supervisor", "监督"),
+                            ("administrator", "系统管理员"),
+                        ],
+                        max_length=32,
+                        verbose_name="角色",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="roles",
+                        to="core.staff",
+                        verbose_name="工作人员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '角色',
-                'verbose_name_plural': '角色',
+                "verbose_name": "角色",
+                "verbose_name_plural": "角色",
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('username', models.CharField(max_length=150, verbose_name='账号')),
-                ('roles', models.CharField(blank=True, default='', max_length=255, verbose_name='角色')),
-                ('action', models.CharField(db_index=True, max_length=64, verbose_name='操作')),
-                ('object_type', models.CharField(blank=True, default='', max_length=64, verbose_name='对象类型')),
-                ('object_id', models.CharField(blank=True, default='', max_length=64, verbose_name='对象编号')),
-                ('region_code', models.CharField(blank=True, default='', max_length=12, verbose_name='区划')),
-                ('region_path', models.CharField(blank=True, db_index=True, default='', editable=False, max_length=128)),
-                ('detail', models.JSONField(blank=True, default=dict, verbose_name='详情')),
-                ('client_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='客户端地址')),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")),
+                ("username", models.CharField(max_length=150, verbose_name="账号")),
+                ("roles", models.CharField(blank=True, default="", max_length=255, verbose_name="角色")),
+                ("action", models.CharField(db_index=True, max_length=64, verbose_name="操作")),
+                (
+                    "object_type",
+                    models.CharField(blank=True, default="", max_length=64, verbose_name="对象类型"),
+                ),
+                (
+                    "object_id",
+                    models.CharField(blank=True, default="", max_length=64, verbose_name="对象编号"),
+                ),
+                ("region_code", models.CharField(blank=True, default="", max_length=12, verbose_name="区划")),
+                (
+                    "region_path",
+                    models.CharField(blank=True, db_index=True, default="", editable=False, max_length=128),
+                ),
+                ("detail", models.JSONField(blank=True, default=dict, verbose_name="详情")),
+                (
+                    "client_address",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="客户端地址"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计记录',
-                'verbose_name_plural': '审计记录',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='audit_object_idx')],
+                "verbose_name": "审计记录",
+                "verbose_name_plural": "审计记录",
+                "ordering": ["-at", "-id"],
+                "indexes": [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")],
             },
         ),
         migrations.AddConstraint(
-            model_name='region',
-            constraint=models.UniqueConstraint(fields=('code', 'valid_from'), name='region_code_valid_from_unique'),
+            model_name="region",
+            constraint=models.UniqueConstraint(
+                fields=("code", "valid_from"), name="region_code_valid_from_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='regionchange',
-            constraint=models.UniqueConstraint(fields=('region', 'kind', 'on'), name='region_change_unique'),
+            model_name="regionchange",
+            constraint=models.UniqueConstraint(fields=("region", "kind", "on"), name="region_change_unique"),
         ),
         migrations.AddConstraint(
-            model_name='staffrole',
-            constraint=models.UniqueConstraint(fields=('staff', 'role'), name='staff_role_unique'),
+            model_name="staffrole",
+            constraint=models.UniqueConstraint(fields=("staff", "role"), name="staff_role_unique"),
         ),
     ]

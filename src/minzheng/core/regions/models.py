@@ -36,7 +36,12 @@ class Region(models.Model):
     name = models.CharField(_("名称"), max_length=64)
     level = models.CharField(_("层级"), max_length=16, choices=RegionLevel.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     path = models.CharField(_("路径"), max_length=128, db_index=True, editable=False, default="")
     urban_rural_class = models.CharField(
@@ -78,7 +83,9 @@ class RegionChange(models.Model):
 
     on = models.DateField(_("变更日期"))
     kind = models.CharField(_("类型"), max_length=16, choices=RegionChangeKind.choices)
-    region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="changes")
+    region = models.ForeignKey(
+        Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="changes"
+    )
     from_region = models.ForeignKey(
         Region, verbose_name=_("原区划"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -5,107 +5,246 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=32, unique=True, verbose_name='户编号')),
-                ('address', models.CharField(blank=True, default='', max_length=255, verbose_name='住址')),
-                ('hukou_type', models.CharField(choices=[('urban', '城镇'), ('rural', '农村')], max_length=8, verbose_name='户口性质')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.region', verbose_name='所在村（社区）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=32, unique=True, verbose_name="户编号")),
+                ("address", models.CharField(blank=True, default="", max_length=255, verbose_name="住址")),
+                (
+                    "hukou_type",
+                    models.CharField(
+                        choices=[("urban", "城镇"), ("rural", "农村")], max_length=8, verbose_name="户口性质"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.region",
+                        verbose_name="所在村（社区）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '家庭',
-                'verbose_name_plural': '家庭',
+                "verbose_name": "家庭",
+                "verbose_name_plural": "家庭",
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('id_number', models.CharField(max_length=18, unique=True, verbose_name='公民身份号码')),
-                ('name', models.CharField(db_index=True, max_length=64, verbose_name='姓名')),
-                ('sex', models.CharField(choices=[('male', '男'), ('female', '女')], max_length=8, verbose_name='性别')),
-                ('birth_on', models.DateField(db_index=True, verbose_name='出生日期')),
-                ('ethnic_group', models.CharField(default='01', max_length=2, verbose_name='民族')),
-                ('phone', models.CharField(blank=True, default='', max_length=11, verbose_name='联系电话')),
-                ('died_on', models.DateField(blank=True, null=True, verbose_name='死亡日期')),
-                ('work_ability', models.CharField(choices=[('full', '有劳动能力'), ('partial', '部分丧失劳动能力'), ('none', '无劳动能力')], default='full', max_length=8, verbose_name='劳动能力')),
-                ('serious_illness', models.BooleanField(default=False, verbose_name='重病')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('hukou_region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.region', verbose_name='户籍地')),
-                ('residence_region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.region', verbose_name='经常居住地')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("id_number", models.CharField(max_length=18, unique=True, verbose_name="公民身份号码")),
+                ("name", models.CharField(db_index=True, max_length=64, verbose_name="姓名")),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("male", "男"), ("female", "女")], max_length=8, verbose_name="性别"
+                    ),
+                ),
+                ("birth_on", models.DateField(db_index=True, verbose_name="出生日期")),
+                ("ethnic_group", models.CharField(default="01", max_length=2, verbose_name="民族")),
+                ("phone", models.CharField(blank=True, default="", max_length=11, verbose_name="联系电话")),
+                ("died_on", models.DateField(blank=True, null=True, verbose_name="死亡日期")),
+                (
+                    "work_ability",
+                    models.CharField(
+                        choices=[
+                            ("full", "有劳动能力"),
+                            ("partial", "部分丧失劳动能力"),
+                            ("none", "无劳动能力"),
+                        ],
+                        default="full",
+                        max_length=8,
+                        verbose_name="劳动能力",
+                    ),
+                ),
+                ("serious_illness", models.BooleanField(default=False, verbose_name="重病")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "hukou_region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.region",
+                        verbose_name="户籍地",
+                    ),
+                ),
+                (
+                    "residence_region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.region",
+                        verbose_name="经常居住地",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '人员',
-                'verbose_name_plural': '人员',
+                "verbose_name": "人员",
+                "verbose_name_plural": "人员",
             },
         ),
         migrations.CreateModel(
-            name='HouseholdMember',
+            name="HouseholdMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('relation', models.CharField(choices=[('02', '户主'), ('10', '配偶'), ('20', '子'), ('30', '女'), ('40', '孙子女或外孙子女'), ('50', '父母'), ('60', '祖父母或外祖父母'), ('70', '兄弟姐妹'), ('80', '其他亲属'), ('99', '非亲属')], max_length=2, verbose_name='与户主关系')),
-                ('is_head', models.BooleanField(default=False, verbose_name='户主')),
-                ('valid_from', models.DateField(verbose_name='起始日期')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='截止日期')),
-                ('end_reason', models.CharField(blank=True, default='', max_length=64, verbose_name='变动原因')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='registry.household', verbose_name='家庭')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='registry.person', verbose_name='人员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "relation",
+                    models.CharField(
+                        choices=[
+                            ("02", "户主"),
+                            ("10", "配偶"),
+                            ("20", "子"),
+                            ("30", "女"),
+                            ("40", "孙子女或外孙子女"),
+                            ("50", "父母"),
+                            ("60", "祖父母或外祖父母"),
+                            ("70", "兄弟姐妹"),
+                            ("80", "其他亲属"),
+                            ("99", "非亲属"),
+                        ],
+                        max_length=2,
+                        verbose_name="与户主关系",
+                    ),
+                ),
+                ("is_head", models.BooleanField(default=False, verbose_name="户主")),
+                ("valid_from", models.DateField(verbose_name="起始日期")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="截止日期")),
+                (
+                    "end_reason",
+                    models.CharField(blank=True, default="", max_length=64, verbose_name="变动原因"),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="members",
+                        to="registry.household",
+                        verbose_name="家庭",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="registry.person",
+                        verbose_name="人员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '家庭成员',
-                'verbose_name_plural': '家庭成员',
+                "verbose_name": "家庭成员",
+                "verbose_name_plural": "家庭成员",
             },
         ),
         migrations.CreateModel(
-            name='DisabilityCertificate',
+            name="DisabilityCertificate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('certificate_number', models.CharField(max_length=20, unique=True, verbose_name='残疾人证号')),
-                ('disability_category', models.CharField(choices=[('1', '视力残疾'), ('2', '听力残疾'), ('3', '言语残疾'), ('4', '肢体残疾'), ('5', '智力残疾'), ('6', '精神残疾'), ('7', '多重残疾')], max_length=1, verbose_name='残疾类别')),
-                ('disability_grade', models.PositiveSmallIntegerField(verbose_name='残疾等级')),
-                ('valid_from', models.DateField(verbose_name='发证日期')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='有效期至')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='disability_certificates', to='registry.person', verbose_name='人员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "certificate_number",
+                    models.CharField(max_length=20, unique=True, verbose_name="残疾人证号"),
+                ),
+                (
+                    "disability_category",
+                    models.CharField(
+                        choices=[
+                            ("1", "视力残疾"),
+                            ("2", "听力残疾"),
+                            ("3", "言语残疾"),
+                            ("4", "肢体残疾"),
+                            ("5", "智力残疾"),
+                            ("6", "精神残疾"),
+                            ("7", "多重残疾"),
+                        ],
+                        max_length=1,
+                        verbose_name="残疾类别",
+                    ),
+                ),
+                ("disability_grade", models.PositiveSmallIntegerField(verbose_name="残疾等级")),
+                ("valid_from", models.DateField(verbose_name="发证日期")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="有效期至")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="disability_certificates",
+                        to="registry.person",
+                        verbose_name="人员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '残疾人证',
-                'verbose_name_plural': '残疾人证',
+                "verbose_name": "残疾人证",
+                "verbose_name_plural": "残疾人证",
             },
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['residence_region', 'birth_on'], name='person_residence_birth_idx'),
+            model_name="person",
+            index=models.Index(fields=["residence_region", "birth_on"], name="person_residence_birth_idx"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['hukou_region'], name='person_hukou_idx'),
+            model_name="person",
+            index=models.Index(fields=["hukou_region"], name="person_hukou_idx"),
         ),
         migrations.AddIndex(
-            model_name='householdmember',
-            index=models.Index(fields=['household', 'valid_to'], name='member_household_idx'),
+            model_name="householdmember",
+            index=models.Index(fields=["household", "valid_to"], name="member_household_idx"),
         ),
         migrations.AddConstraint(
-            model_name='householdmember',
-            constraint=models.UniqueConstraint(condition=models.Q(('valid_to__isnull', True)), fields=('person',), name='member_one_current_household'),
+            model_name="householdmember",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("valid_to__isnull", True)),
+                fields=("person",),
+                name="member_one_current_household",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='householdmember',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_head', True), ('valid_to__isnull', True)), fields=('household',), name='member_one_current_head'),
+            model_name="householdmember",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_head", True), ("valid_to__isnull", True)),
+                fields=("household",),
+                name="member_one_current_head",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='disabilitycertificate',
-            constraint=models.CheckConstraint(condition=models.Q(('disability_grade__gte', 1), ('disability_grade__lte', 4)), name='disability_grade_1_4'),
+            model_name="disabilitycertificate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("disability_grade__gte", 1), ("disability_grade__lte", 4)),
+                name="disability_grade_1_4",
+            ),
         ),
     ]
