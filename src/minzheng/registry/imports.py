@@ -76,9 +76,7 @@ ETHNIC_NAMES = {name: code for code, name in ETHNIC_GROUPS.items()} | {
 
 # Reasons for the checks this module adds to the per-field ones; {placeholders} are filled per row.
 MESSAGES: dict[str, StrPromise] = {
-    "member.relation": _(
-        "与户主关系无效，应为 GB/T 4761 代码（如 02、10、20）或名称（如 户主、配偶、子、女）"
-    ),
+    "member.relation": _("与户主关系无效，应为 GB/T 4761 代码（如 02、10、20）或名称（如 户主、配偶、子、女）"),
     "person.ethnic_group": _("民族应为 GB 3304 代码（如 01）或名称（如 汉族）"),
     "household.hukou_type": _("户口性质应为“城镇”或“农村”"),
     "person.work_ability": _("劳动能力应为“有劳动能力”“部分丧失劳动能力”或“无劳动能力”"),
@@ -183,6 +181,7 @@ class _Batch:
     issues: list[RowIssue]
     persons: dict[int, dict[str, Any]] = field(default_factory=dict)
     households: Groups = field(default_factory=dict)
+    regions: dict[str, Region] = field(default_factory=dict)  # each region code looked up once per file
 
     def flag(self, row: int, column_field: str, code: str, **params: object) -> None:
         """Record an issue with the message of `code`; a "…_named" variant only adds details to it."""
@@ -201,9 +200,7 @@ def households_import(
     """
     actor.require("registry.import")
     if error_file is not None and error_file.suffix.lower() not in ERROR_FILE_SUFFIXES:
-        raise InvalidInput(
-            "import.error_file_format", _("错误报告文件须为 .xlsx 或 .csv"), field="error_file"
-        )
+        raise InvalidInput("import.error_file_format", _("错误报告文件须为 .xlsx 或 .csv"), field="error_file")
     table = read_table(path)
     batch = _validate(actor, *parse_rows(table, HOUSEHOLD_COLUMNS), progress=progress)
     report = _report(batch, table.headers, error_file, whole_households=skip_invalid)
@@ -217,9 +214,7 @@ def households_import(
     return ImportResult(file_sha256=digest, **summary, **counts, error_file=report)
 
 
-def _report(
-    batch: _Batch, headers: Sequence[str], path: Path | None, *, whole_households: bool
-) -> Path | None:
+def _report(batch: _Batch, headers: Sequence[str], path: Path | None, *, whole_households: bool) -> Path | None:
     """The error file: failing rows; when valid households are written, also the rest of each rejected one."""
     if path is None or not batch.issues:
         return None
@@ -237,9 +232,7 @@ def _household_rejected(number: str) -> Promise:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _validate(
-    actor: Actor, rows: list[ParsedRow], issues: list[RowIssue], *, progress: Progress | None
-) -> _Batch:
+def _validate(actor: Actor, rows: list[ParsedRow], issues: list[RowIssue], *, progress: Progress | None) -> _Batch:
     batch = _Batch(scope_path=actor.scope_path, rows=rows, issues=issues)
     today = timezone.localdate()
     for done, row in enumerate(rows, start=1):
@@ -267,7 +260,7 @@ def _validate_person(actor: Actor, batch: _Batch, row: ParsedRow, today: date) -
         serious_illness=values.get("serious_illness", False),
     )  # fmt: skip
     try:
-        fields = person_fields_validate(data, actor=actor)
+        fields = person_fields_validate(data, actor=actor, region_cache=batch.regions)
     except InvalidInput as error:
         column = HEADERS.get(error.field or "", HEADERS["id_number"])
         batch.issues.append(RowIssue(row.number, column, error.code, error.message))
@@ -296,19 +289,14 @@ def _check_household(batch: _Batch, rows: list[ParsedRow]) -> None:
     heads = _heads(rows)
     if len(heads) > 1:
         for head in heads:
-            batch.flag(
-                head.number, "relation", "household.head_many", rows="、".join(str(h.number) for h in heads)
-            )
+            batch.flag(head.number, "relation", "household.head_many", rows="、".join(str(h.number) for h in heads))
     elif not heads and all("relation" in row.values for row in rows):
         for row in rows:
             batch.flag(row.number, "relation", "household.head_missing")
     if len(heads) != 1:
         return
     head = heads[0]
-    if (
-        head.number in batch.persons
-        and batch.persons[head.number]["hukou_region"].level != RegionLevel.VILLAGE
-    ):
+    if head.number in batch.persons and batch.persons[head.number]["hukou_region"].level != RegionLevel.VILLAGE:
         batch.flag(head.number, "hukou_region_code", "household.region_level")
     hukou_type = head.values.get("hukou_type")
     for row in rows:
@@ -340,9 +328,7 @@ def _registered(batch: _Batch) -> _Registered:
     ids = sorted({fields["id_number"] for fields in batch.persons.values()})
     numbers = sorted(batch.households)
     current = HouseholdMember.objects.filter(valid_to__isnull=True)
-    memberships = current.values_list(
-        "person__id_number", "household__number", "household__region__path", "relation"
-    )
+    memberships = current.values_list("person__id_number", "household__number", "household__region__path", "relation")
     heads = current.filter(is_head=True).values_list("household__number", "person__id_number")
     return _Registered(
         persons=objects_by_key(Person.objects.all(), "id_number", ids),
@@ -365,9 +351,7 @@ def _check_against_database(batch: _Batch) -> None:
         _check_registered_household(batch, number, rows, registered)
 
 
-def _check_registered_person(
-    batch: _Batch, row: ParsedRow, household_number: str, registered: _Registered
-) -> None:
+def _check_registered_person(batch: _Batch, row: ParsedRow, household_number: str, registered: _Registered) -> None:
     fields = batch.persons[row.number]
     person = registered.persons.get(fields["id_number"])
     if person is not None and person.died_on is not None:
@@ -388,9 +372,7 @@ def _check_registered_person(
         batch.flag(row.number, "relation", "import.relation_changed")
 
 
-def _check_registered_household(
-    batch: _Batch, number: str, rows: list[ParsedRow], registered: _Registered
-) -> None:
+def _check_registered_household(batch: _Batch, number: str, rows: list[ParsedRow], registered: _Registered) -> None:
     """An existing 户编号 stays in its village, and an import never replaces its current head."""
     household = registered.households.get(number)
     heads = _heads(rows)
@@ -464,13 +446,9 @@ def _households_upsert(batch: _Batch, accepted: Groups) -> Upserted:
     return upsert_by_key(Household, "number", wanted)
 
 
-def _members_create(
-    batch: _Batch, accepted: Groups, person_ids: dict[str, int], household_ids: dict[str, int]
-) -> int:
+def _members_create(batch: _Batch, accepted: Groups, person_ids: dict[str, int], household_ids: dict[str, int]) -> int:
     """A membership for each person not yet a current member of that household, from 入户日期 or today."""
-    current_pairs = HouseholdMember.objects.filter(valid_to__isnull=True).values_list(
-        "household_id", "person_id"
-    )
+    current_pairs = HouseholdMember.objects.filter(valid_to__isnull=True).values_list("household_id", "person_id")
     current = {
         pair
         for chunk in chunks(sorted(household_ids.values()))

@@ -38,8 +38,13 @@ class PersonInput:
     serious_illness: bool = False
 
 
-def person_fields_validate(data: PersonInput, *, actor: Actor) -> dict[str, Any]:
-    """Validate one person's input into model field values; raises InvalidInput naming the field."""
+def person_fields_validate(
+    data: PersonInput, *, actor: Actor, region_cache: dict[str, Region] | None = None
+) -> dict[str, Any]:
+    """Validate one person's input into model field values; raises InvalidInput naming the field.
+
+    Batch callers pass one `region_cache` for the whole file so each region code is looked up once.
+    """
     resident = validate_id_number(data.id_number)
     name = data.name.strip()
     if not name:
@@ -48,9 +53,9 @@ def person_fields_validate(data: PersonInput, *, actor: Actor) -> dict[str, Any]
         raise InvalidInput("person.ethnic_group", _("民族代码不在 GB 3304 代码表中"), field="ethnic_group")
     if data.work_ability not in WorkAbility.values:
         raise InvalidInput("person.work_ability", _("劳动能力取值无效"), field="work_ability")
-    hukou = region_in_scope(actor=actor, code=data.hukou_region_code, field="hukou_region_code")
+    hukou = region_in_scope(actor=actor, code=data.hukou_region_code, field="hukou_region_code", cache=region_cache)
     residence = (
-        region_in_scope(actor=actor, code=data.residence_region_code, field="residence_region_code")
+        region_in_scope(actor=actor, code=data.residence_region_code, field="residence_region_code", cache=region_cache)
         if data.residence_region_code
         else hukou
     )
@@ -68,17 +73,18 @@ def person_fields_validate(data: PersonInput, *, actor: Actor) -> dict[str, Any]
     }
 
 
-def region_in_scope(*, actor: Actor, code: str, field: str) -> Region:
+def region_in_scope(*, actor: Actor, code: str, field: str, cache: dict[str, Region] | None = None) -> Region:
     """A current village or township in the actor's subtree, by code; others are invalid input."""
-    region = Region.objects.filter(
-        code=code.strip(), valid_to__isnull=True, path__startswith=actor.scope_path
-    ).first()
+    code = code.strip()
+    if cache is not None and code in cache:
+        return cache[code]
+    region = Region.objects.filter(code=code, valid_to__isnull=True, path__startswith=actor.scope_path).first()
     if region is None:
-        raise InvalidInput(
-            "region.unknown", _("区划代码不存在或不在本辖区：%(code)s") % {"code": code}, field=field
-        )
+        raise InvalidInput("region.unknown", _("区划代码不存在或不在本辖区：%(code)s") % {"code": code}, field=field)
     if region.level not in (RegionLevel.VILLAGE, RegionLevel.TOWNSHIP):
         raise InvalidInput("region.level", _("须填写乡镇或村（社区）级区划代码"), field=field)
+    if cache is not None:
+        cache[code] = region
     return region
 
 
@@ -201,9 +207,7 @@ def household_create(
         raise Conflict("household.exists", _("户编号已存在"), field="number")
     household = Household.objects.create(number=number, region=region, address=address, hukou_type=hukou_type)
     for index, member in enumerate(members):
-        _member_add(
-            actor=actor, household=household, member=member, valid_from=valid_from, path=f"members[{index}]"
-        )
+        _member_add(actor=actor, household=household, member=member, valid_from=valid_from, path=f"members[{index}]")
     audit_record(
         actor=actor,
         action="household.create",
@@ -215,9 +219,7 @@ def household_create(
 
 
 @transaction.atomic
-def household_member_add(
-    *, actor: Actor, household_id: int, member: MemberInput, valid_from: date
-) -> HouseholdMember:
+def household_member_add(*, actor: Actor, household_id: int, member: MemberInput, valid_from: date) -> HouseholdMember:
     actor.require("household.write")
     household = household_get(actor=actor, household_id=household_id)
     membership = _member_add(actor=actor, household=household, member=member, valid_from=valid_from, path="")
@@ -291,16 +293,12 @@ def _member_add(
     *, actor: Actor, household: Household, member: MemberInput, valid_from: date, path: str
 ) -> HouseholdMember:
     if member.relation not in Relation.values:
-        raise InvalidInput(
-            "member.relation", _("与户主关系代码无效（GB/T 4761）"), field=_field_path(path, "relation")
-        )
+        raise InvalidInput("member.relation", _("与户主关系代码无效（GB/T 4761）"), field=_field_path(path, "relation"))
     person = person_list(actor=actor).filter(id=member.person_id).first()
     if person is None:
         raise NotFound("person.not_found", _("未找到该人员"), field=_field_path(path, "person_id"))
     if person.died_on is not None:
-        raise InvalidInput(
-            "member.deceased", _("已死亡人员不能加入家庭"), field=_field_path(path, "person_id")
-        )
+        raise InvalidInput("member.deceased", _("已死亡人员不能加入家庭"), field=_field_path(path, "person_id"))
     try:
         with transaction.atomic():
             return HouseholdMember.objects.create(
