@@ -38,9 +38,7 @@ class Tree:
 
 
 def _region(code: str, name: str, level: str, parent: Region | None) -> Region:
-    region = Region.objects.create(
-        code=code, name=name, level=level, parent=parent, valid_from=date(2000, 1, 1)
-    )
+    region = Region.objects.create(code=code, name=name, level=level, parent=parent, valid_from=date(2000, 1, 1))
     region.path = (parent.path if parent else "/") + f"{region.id}/"
     region.save(update_fields=["path"])
     return region
@@ -70,9 +68,7 @@ ROLE_HOME: dict[str, str] = {
 
 
 def make_staff(username: str, region: Region, *roles: str) -> User:
-    user = User.objects.create_user(
-        username=username, password=PASSWORD, is_staff=Role.ADMINISTRATOR in roles
-    )
+    user = User.objects.create_user(username=username, password=PASSWORD, is_staff=Role.ADMINISTRATOR in roles)
     staff = Staff.objects.create(user=user, region=region, display_name=username)
     StaffRole.objects.bulk_create([StaffRole(staff=staff, role=role) for role in roles])
     return user
@@ -134,9 +130,7 @@ def make_person(
 
 
 def make_household(region: Region, number: str, *persons: Person) -> Household:
-    household = Household.objects.create(
-        number=number, region=region, address="测试路1号", hukou_type=HukouType.URBAN
-    )
+    household = Household.objects.create(number=number, region=region, address="测试路1号", hukou_type=HukouType.URBAN)
     for index, person in enumerate(persons):
         HouseholdMember.objects.create(
             household=household,

@@ -95,19 +95,13 @@ WEB: dict[str, Endpoint] = {
         "person.view", _get(lambda w, own: f"/persons/?q={_person(w, own).id_number}"), other_region=200
     ),
     "person_detail": Endpoint("person.view", _get(lambda w, own: f"/persons/{_person(w, own).id}/")),
-    "household_detail": Endpoint(
-        "household.view", _get(lambda w, own: f"/households/{_household(w, own).id}/")
-    ),
+    "household_detail": Endpoint("household.view", _get(lambda w, own: f"/households/{_household(w, own).id}/")),
 }
 
 API: dict[str, Endpoint] = {
     "region_get": Endpoint("region.view", _get(lambda w, own: f"/api/v1/regions/{_district(w, own)}")),
-    "region_children": Endpoint(
-        "region.view", _get(lambda w, own: f"/api/v1/regions/{_district(w, own)}/children")
-    ),
-    "person_list": Endpoint(
-        "person.view", _get(lambda w, own: f"/api/v1/persons?region={_district(w, own)}")
-    ),
+    "region_children": Endpoint("region.view", _get(lambda w, own: f"/api/v1/regions/{_district(w, own)}/children")),
+    "person_list": Endpoint("person.view", _get(lambda w, own: f"/api/v1/persons?region={_district(w, own)}")),
     "person_get": Endpoint("person.view", _get(lambda w, own: f"/api/v1/persons/{_person(w, own).id}")),
     "person_create": Endpoint(
         "person.write",
@@ -121,9 +115,7 @@ API: dict[str, Endpoint] = {
     ),
     "person_update": Endpoint(
         "person.write",
-        _send(
-            "patch", lambda w, own: f"/api/v1/persons/{_person(w, own).id}", lambda w, own: {"name": "改名"}
-        ),
+        _send("patch", lambda w, own: f"/api/v1/persons/{_person(w, own).id}", lambda w, own: {"name": "改名"}),
     ),
     "person_record_death": Endpoint(
         "person.write",
@@ -133,12 +125,8 @@ API: dict[str, Endpoint] = {
             lambda w, own: {"died_on": "2024-01-02"},
         ),
     ),
-    "household_list": Endpoint(
-        "household.view", _get(lambda w, own: f"/api/v1/households?region={_district(w, own)}")
-    ),
-    "household_get": Endpoint(
-        "household.view", _get(lambda w, own: f"/api/v1/households/{_household(w, own).id}")
-    ),
+    "household_list": Endpoint("household.view", _get(lambda w, own: f"/api/v1/households?region={_district(w, own)}")),
+    "household_get": Endpoint("household.view", _get(lambda w, own: f"/api/v1/households/{_household(w, own).id}")),
     "household_create": Endpoint(
         "household.write",
         _send(
@@ -232,9 +220,7 @@ CASES = [
     CASES,
     ids=[f"{k}:{n}:{r}:{'own' if o else 'other'}" for k, n, r, o in CASES],
 )
-def test_matrix(
-    kind: str, name: str, role: str, own: bool, world: World, logged_in: Callable[..., Client]
-) -> None:
+def test_matrix(kind: str, name: str, role: str, own: bool, world: World, logged_in: Callable[..., Client]) -> None:
     endpoint = (WEB if kind == "web" else API)[name]
     client = logged_in(role)
     client.handler.enforce_csrf_checks = False

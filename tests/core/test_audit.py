@@ -45,9 +45,7 @@ def test_application_cannot_update_or_delete(event: AuditEvent) -> None:
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
-@pytest.mark.parametrize(
-    "statement", ["UPDATE core_auditevent SET action = 'x'", "DELETE FROM core_auditevent"]
-)
+@pytest.mark.parametrize("statement", ["UPDATE core_auditevent SET action = 'x'", "DELETE FROM core_auditevent"])
 def test_postgresql_trigger_rejects_raw_update_and_delete(event: AuditEvent, statement: str) -> None:
     with (
         pytest.raises(DatabaseError, match="append-only"),

@@ -240,9 +240,7 @@ def test_legacy_15_digit_round_trip(body: str) -> None:
 # --- unified social credit code -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "raw", ["9144030071526726XG", "9144 0300 7152 6726xg", "９１４４０３００７１５２６７２６ＸＧ"]
-)
+@pytest.mark.parametrize("raw", ["9144030071526726XG", "9144 0300 7152 6726xg", "９１４４０３００７１５２６７２６ＸＧ"])
 def test_known_valid_uscc(raw: str) -> None:
     assert validate_uscc(raw) == "9144030071526726XG"
     assert is_valid_uscc(raw)

@@ -73,9 +73,7 @@ def actor_at(staff_at: Callable[..., User]) -> Callable[..., Actor]:
 
 def tree_snapshot() -> list[tuple[Any, ...]]:
     return list(
-        Region.objects.order_by("id").values_list(
-            "id", "code", "name", "parent_id", "path", "valid_from", "valid_to"
-        )
+        Region.objects.order_by("id").values_list("id", "code", "name", "parent_id", "path", "valid_from", "valid_to")
     )
 
 
@@ -88,9 +86,7 @@ def test_counties_loaded(loaded: services.RegionTreeSummary) -> None:
     assert codes == PRE_REFORM_CODES | {"500157"}
     root = current("500000")
     assert (root.name, root.level, root.parent) == ("重庆市", RegionLevel.PROVINCE, None)
-    assert set(Region.objects.filter(level=RegionLevel.DISTRICT).values_list("parent_id", flat=True)) == {
-        root.id
-    }
+    assert set(Region.objects.filter(level=RegionLevel.DISTRICT).values_list("parent_id", flat=True)) == {root.id}
     liangjiang = current("500157")
     assert (liangjiang.name, liangjiang.confirmed, liangjiang.valid_from) == ("两江新区", False, REFORM_ON)
     assert "未经确认" in liangjiang.source
@@ -134,12 +130,8 @@ def test_synthetic_demo_townships_and_villages(loaded: services.RegionTreeSummar
 
 def test_synthetic_generation_is_deterministic_and_unique() -> None:
     counts = synthetic.KindCounts(jiedao=20, zhen=30, xiang=40)
-    first = synthetic.district_townships(
-        district_code="500101", counts=counts, required=(), seed=7, scale="full"
-    )
-    second = synthetic.district_townships(
-        district_code="500101", counts=counts, required=(), seed=7, scale="full"
-    )
+    first = synthetic.district_townships(district_code="500101", counts=counts, required=(), seed=7, scale="full")
+    second = synthetic.district_townships(district_code="500101", counts=counts, required=(), seed=7, scale="full")
     assert first == second
     assert len({t.name for t in first}) == len(first) == 90
     for spec in first:
@@ -213,9 +205,7 @@ def test_moved_township_keeps_code_and_follows_new_path(loaded: services.RegionT
     assert selectors.region_parent_as_of(region=moved, on=AFTER) == liangjiang
     assert selectors.region_parent_as_of(region=village, on=BEFORE) == moved
     history = list(selectors.region_history(region=moved))
-    assert [(c.kind, c.from_region.code if c.from_region else None) for c in history] == [
-        ("transfer", "500105")
-    ]
+    assert [(c.kind, c.from_region.code if c.from_region else None) for c in history] == [("transfer", "500105")]
 
 
 def test_children_as_of_a_date(loaded: services.RegionTreeSummary, actor_at: Callable[..., Actor]) -> None:
@@ -228,9 +218,7 @@ def test_children_as_of_a_date(loaded: services.RegionTreeSummary, actor_at: Cal
     assert old_children.count() > 0
     assert {c.code[:6] for c in old_children} == {"500105"}
     beibei = current("500109")
-    names_before = set(
-        selectors.region_children(actor=actor, region=beibei, on=BEFORE).values_list("name", flat=True)
-    )
+    names_before = set(selectors.region_children(actor=actor, region=beibei, on=BEFORE).values_list("name", flat=True))
     names_now = set(selectors.region_children(actor=actor, region=beibei).values_list("name", flat=True))
     assert set(BEIBEI_TO_LIANGJIANG) <= names_before
     assert not set(YUBEI_TO_BEIBEI) & names_before
@@ -275,9 +263,7 @@ def test_paths_rebuild_is_set_based(loaded: services.RegionTreeSummary) -> None:
 # --- scope ----------------------------------------------------------------------------------------------
 
 
-def test_selectors_keep_to_actor_scope(
-    loaded: services.RegionTreeSummary, actor_at: Callable[..., Actor]
-) -> None:
+def test_selectors_keep_to_actor_scope(loaded: services.RegionTreeSummary, actor_at: Callable[..., Actor]) -> None:
     beibei = current("500109")
     actor = actor_at("500109", Role.DISTRICT_APPROVER)
     assert selectors.region_get(actor=actor, code="500109") == beibei
@@ -377,9 +363,7 @@ def test_import_gbk_and_bom(loaded: services.RegionTreeSummary, tmp_path: Path, 
     assert current("500101050").name == "高笋塘街道"
 
 
-def test_import_rejects_bad_rows_and_writes_nothing(
-    loaded: services.RegionTreeSummary, tmp_path: Path
-) -> None:
+def test_import_rejects_bad_rows_and_writes_nothing(loaded: services.RegionTreeSummary, tmp_path: Path) -> None:
     text = (
         HEADER
         + "50010105X,坏代码街道,500101,,\n"  # row 2: not digits
@@ -404,9 +388,7 @@ def test_import_rejects_bad_rows_and_writes_nothing(
     assert Region.objects.count() == count
 
 
-def test_import_rejects_missing_columns_and_duplicates(
-    loaded: services.RegionTreeSummary, tmp_path: Path
-) -> None:
+def test_import_rejects_missing_columns_and_duplicates(loaded: services.RegionTreeSummary, tmp_path: Path) -> None:
     with pytest.raises(InvalidInput) as caught:
         importing.regions_import_csv(path=write_csv(tmp_path, "区划代码,名称\n500101050,某街道\n"))
     assert [e.path for e in caught.value.field_errors()] == ["row 1.上级代码"]
@@ -416,9 +398,7 @@ def test_import_rejects_missing_columns_and_duplicates(
     assert [e.code for e in caught.value.field_errors()] == ["region_import.code_duplicate"]
 
 
-def test_import_pre_reform_list_follows_the_reform(
-    loaded: services.RegionTreeSummary, tmp_path: Path
-) -> None:
+def test_import_pre_reform_list_follows_the_reform(loaded: services.RegionTreeSummary, tmp_path: Path) -> None:
     text = HEADER + "500105050,观音桥街道,500105,,\n500105050001,北城社区,500105050,111,\n"
     importing.regions_import_csv(path=write_csv(tmp_path, text))
     street = current("500105050")

@@ -94,9 +94,7 @@ def test_token_acts_with_its_users_role_and_scope(family: Household, staff_user:
 
 def test_issue_token_command_prints_token_once_with_expiry(caseworker: User) -> None:
     out, err = StringIO(), StringIO()
-    call_command(
-        "issue_token", caseworker.username, "--name", "报表脚本", "--days", "30", stdout=out, stderr=err
-    )
+    call_command("issue_token", caseworker.username, "--name", "报表脚本", "--days", "30", stdout=out, stderr=err)
     clear = out.getvalue().strip()
     assert clear.startswith("mz_")
     assert "\n" not in clear  # only the token on stdout, for TOKEN=$(minzheng issue-token …)

@@ -268,9 +268,7 @@ def test_person_create_schema_error_has_path(tree: Tree, logged_in: LoggedIn) ->
     assert (errors["name"]["code"], errors["name"]["message"]) == ("schema.missing", "必填")
 
 
-def test_person_update_only_changes_sent_fields_and_rejects_null(
-    family: Household, logged_in: LoggedIn
-) -> None:
+def test_person_update_only_changes_sent_fields_and_rejects_null(family: Household, logged_in: LoggedIn) -> None:
     client = logged_in(Role.TOWNSHIP_CASEWORKER)
     head = Person.objects.get(name="张三")
     assert _patch(client, f"/persons/{head.id}", {"serious_illness": True}).status_code == 200
@@ -469,9 +467,7 @@ def test_openapi_lists_operation_ids_and_docs_load(db: None) -> None:
     response = Client().get(f"{API}/openapi.json")
     assert response.status_code == 200
     schema = response.json()
-    found = {
-        operation["operationId"] for methods in schema["paths"].values() for operation in methods.values()
-    }
+    found = {operation["operationId"] for methods in schema["paths"].values() for operation in methods.values()}
     assert found >= OPERATION_IDS
     assert "/api/v1/persons/{person_id}" in schema["paths"]
     assert Client().get(f"{API}/docs").status_code == 200

@@ -55,9 +55,7 @@ def good_rows() -> list[list[str]]:
     ]
 
 
-def write_csv(
-    path: Path, rows: list[list[str]], *, encoding: str = "utf-8-sig", header: list[str] = HEADER
-) -> Path:
+def write_csv(path: Path, rows: list[list[str]], *, encoding: str = "utf-8-sig", header: list[str] = HEADER) -> Path:
     buffer = io.StringIO()
     csv.writer(buffer).writerows([header, *rows])
     path.write_bytes(buffer.getvalue().encode(encoding))
@@ -71,9 +69,7 @@ def write_xlsx(path: Path, rows: list[list[str]], *, header: list[str] = HEADER)
     assert sheet is not None
     sheet.append(header)
     for row in rows:
-        sheet.append(
-            [int(cell) if header[i].endswith("区划代码") and cell else cell for i, cell in enumerate(row)]
-        )
+        sheet.append([int(cell) if header[i].endswith("区划代码") and cell else cell for i, cell in enumerate(row)])
     workbook.save(path)
     return path
 
@@ -170,11 +166,7 @@ def test_reimporting_the_same_file_changes_nothing(tmp_path: Path, caseworker: A
     assert (second.persons_unchanged, second.households_unchanged, second.members_created) == (4, 2, 0)
     assert (Person.objects.count(), Household.objects.count(), HouseholdMember.objects.count()) == (4, 2, 4)
     assert dict(Person.objects.values_list("id", "updated_at")) == stamps
-    writes = [
-        q["sql"]
-        for q in queries.captured_queries
-        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))
-    ]
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))]
     assert len(writes) == 1  # only the audit event of the attempt
     assert "core_auditevent" in writes[0]
 
@@ -194,8 +186,7 @@ def test_reimport_updates_only_changed_cells(tmp_path: Path, caseworker: Actor) 
 
 def test_writes_are_set_based(tmp_path: Path, caseworker: Actor) -> None:
     rows = [
-        person_row(f"H{n:03d}", "户主", f"户主{n}", make_id_number("500103", date(1970, 1, 1), n))
-        for n in range(1, 61)
+        person_row(f"H{n:03d}", "户主", f"户主{n}", make_id_number("500103", date(1970, 1, 1), n)) for n in range(1, 61)
     ]
     with CaptureQueriesContext(connection) as queries:
         households_import(actor=caseworker, path=write_csv(tmp_path / "many.csv", rows))
@@ -296,9 +287,7 @@ def test_same_person_in_two_households_flags_both_rows(tmp_path: Path, caseworke
     rows[3][HEADER.index("公民身份号码")] = SON_ID  # row 5 repeats row 4's ID in household H002
     with pytest.raises(InvalidInput) as caught:
         households_import(actor=caseworker, path=write_csv(tmp_path / "h.csv", rows))
-    duplicates = sorted(
-        (i.row, str(i.message)) for i in issues_of(caught.value) if i.code == "import.duplicate_id"
-    )
+    duplicates = sorted((i.row, str(i.message)) for i in issues_of(caught.value) if i.code == "import.duplicate_id")
     assert duplicates == [(4, "公民身份号码与第 5 行重复"), (5, "公民身份号码与第 4 行重复")]
     assert_nothing_written()
 
@@ -343,9 +332,7 @@ def test_person_already_in_another_household(tmp_path: Path, caseworker: Actor, 
     assert Person.objects.count() == 2
 
 
-def test_household_number_registered_in_another_village(
-    tmp_path: Path, caseworker: Actor, stranger: Household
-) -> None:
+def test_household_number_registered_in_another_village(tmp_path: Path, caseworker: Actor, stranger: Household) -> None:
     rows = good_rows()
     for row in rows[:3]:
         row[HEADER.index("户编号")] = stranger.number
@@ -358,9 +345,7 @@ def test_household_number_registered_in_another_village(
     }
 
 
-def test_existing_household_is_extended(
-    tmp_path: Path, tree: Tree, caseworker: Actor, family: Household
-) -> None:
+def test_existing_household_is_extended(tmp_path: Path, tree: Tree, caseworker: Actor, family: Household) -> None:
     head = family.members.get(is_head=True).person
     rows = [
         person_row(family.number, "户主", head.name, head.id_number, 户口性质="城镇", 住址="测试路1号"),
@@ -399,9 +384,7 @@ def test_corrected_error_file_can_be_imported(tmp_path: Path, caseworker: Actor)
     rows = good_rows()
     rows[0][HEADER.index("户口性质")] = "城里"
     report = tmp_path / "errors.csv"
-    households_import(
-        actor=caseworker, path=write_csv(tmp_path / "h.csv", rows), skip_invalid=True, error_file=report
-    )
+    households_import(actor=caseworker, path=write_csv(tmp_path / "h.csv", rows), skip_invalid=True, error_file=report)
     fixed = report.read_text(encoding="utf-8-sig").replace(",城里,", ",农村,")
     (tmp_path / "fixed.csv").write_text(fixed, encoding="utf-8-sig")
     result = households_import(actor=caseworker, path=tmp_path / "fixed.csv")
@@ -463,9 +446,7 @@ def test_command_skip_invalid_exits_2_with_default_error_file(tmp_path: Path, ca
     assert list(Household.objects.values_list("number", flat=True)) == ["H001"]
 
 
-def test_command_requires_a_staff_user_with_the_permission(
-    tmp_path: Path, tree: Tree, actor_of: ActorOf
-) -> None:
+def test_command_requires_a_staff_user_with_the_permission(tmp_path: Path, tree: Tree, actor_of: ActorOf) -> None:
     path = str(write_csv(tmp_path / "h.csv", good_rows()))
     with pytest.raises(CommandError, match="nobody"):
         command(path, "--user", "nobody")

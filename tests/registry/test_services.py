@@ -85,22 +85,14 @@ def test_update_records_old_and_new_values_with_phone_masked(family: Household, 
 def test_update_cannot_change_id_number(family: Household, actor_of: ActorOf) -> None:
     head = family.members.get(is_head=True).person
     with pytest.raises(InvalidInput):
-        services.person_update(
-            actor=actor_of(Role.VILLAGE_ASSISTANT), person_id=head.id, changes={"id_number": "x"}
-        )
+        services.person_update(actor=actor_of(Role.VILLAGE_ASSISTANT), person_id=head.id, changes={"id_number": "x"})
 
 
 def test_death_closes_membership_and_keeps_history(family: Household, actor_of: ActorOf) -> None:
     spouse = family.members.get(is_head=False).person
-    services.person_record_death(
-        actor=actor_of(Role.VILLAGE_ASSISTANT), person_id=spouse.id, died_on=date(2024, 2, 1)
-    )
-    assert [m.person_id for m in selectors.household_members(household=family, on=date(2024, 2, 1))] != [
-        spouse.id
-    ]
-    assert spouse.id in [
-        m.person_id for m in selectors.household_members(household=family, on=date(2024, 1, 31))
-    ]
+    services.person_record_death(actor=actor_of(Role.VILLAGE_ASSISTANT), person_id=spouse.id, died_on=date(2024, 2, 1))
+    assert [m.person_id for m in selectors.household_members(household=family, on=date(2024, 2, 1))] != [spouse.id]
+    assert spouse.id in [m.person_id for m in selectors.household_members(household=family, on=date(2024, 1, 31))]
     assert selectors.household_history(household=family).count() == 2
     with pytest.raises(Conflict):
         services.person_record_death(
@@ -145,9 +137,7 @@ def test_move_ends_old_membership_and_starts_new(tree: Tree, family: Household, 
     assert HouseholdMember.objects.get(household=target, person=spouse, valid_to__isnull=True)
 
 
-def test_selectors_hide_other_regions_as_not_found(
-    family: Household, stranger: Household, actor_of: ActorOf
-) -> None:
+def test_selectors_hide_other_regions_as_not_found(family: Household, stranger: Household, actor_of: ActorOf) -> None:
     actor = actor_of(Role.DISTRICT_APPROVER)
     other = stranger.members.get().person
     with pytest.raises(NotFound):
@@ -189,9 +179,7 @@ def test_search_by_name_prefix_and_by_id(family: Household, actor_of: ActorOf) -
     assert not selectors.person_search(actor=actor, query="").exists()
 
 
-def test_counts_by_region_and_child(
-    tree: Tree, family: Household, stranger: Household, actor_of: ActorOf
-) -> None:
+def test_counts_by_region_and_child(tree: Tree, family: Household, stranger: Household, actor_of: ActorOf) -> None:
     Person.objects.create(
         id_number=make_id_number("500103", date(2015, 1, 1), 2),
         name="小明",

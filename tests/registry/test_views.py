@@ -76,9 +76,7 @@ def test_login_with_bad_password_shows_error(client: Client, staff_user: Callabl
     assert "用户名或密码不正确" in _text(response)
 
 
-def test_five_failures_lock_the_account_for_15_minutes(
-    client: Client, staff_user: Callable[..., User]
-) -> None:
+def test_five_failures_lock_the_account_for_15_minutes(client: Client, staff_user: Callable[..., User]) -> None:
     user = staff_user(Role.TOWNSHIP_CASEWORKER)
     for _attempt in range(5):
         response = client.post(reverse("login"), {"username": user.username, "password": "wrong"})
@@ -127,9 +125,7 @@ def test_home_chart_groups_by_child_region(logged_in: LoggedIn, tree: Tree, fami
     persons = chart["series"][0]
     assert persons["data"] == [2, 0]
     assert chart["links"][0] == f"/?region={tree.district.id}"
-    embedded = re.search(
-        r'<script id="region-chart-data" type="application/json">(.*?)</script>', _text(response)
-    )
+    embedded = re.search(r'<script id="region-chart-data" type="application/json">(.*?)</script>', _text(response))
     assert embedded is not None
     assert json.loads(embedded.group(1))["categories"] == ["渝中区", "沙坪坝区"]
 
@@ -186,9 +182,7 @@ def test_person_search_masks_ids_and_phones(logged_in: LoggedIn, family: Househo
 
 def test_person_search_by_id_number(logged_in: LoggedIn, family: Household) -> None:
     spouse = family.members.get(is_head=False).person
-    response = logged_in(Role.TOWNSHIP_CASEWORKER).get(
-        reverse("person_search"), {"q": spouse.id_number.lower()}
-    )
+    response = logged_in(Role.TOWNSHIP_CASEWORKER).get(reverse("person_search"), {"q": spouse.id_number.lower()})
     rows = response.context["rows"]
     assert [row.id for row in rows] == [spouse.id]
 
@@ -222,9 +216,7 @@ def test_history_restore_gets_the_whole_page(logged_in: LoggedIn, family: Househ
     assert "<html" in _text(response)
 
 
-def test_person_search_pages_by_keyset(
-    logged_in: LoggedIn, tree: Tree, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_person_search_pages_by_keyset(logged_in: LoggedIn, tree: Tree, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
     names = ["张一", "张二", "张三", "张三", "张四"]
     for sequence, name in enumerate(names, start=41):
@@ -376,24 +368,18 @@ def test_other_district_household_is_not_found(
 
 
 @pytest.mark.parametrize("role", DATA_ROLES)
-def test_household_list_by_number(
-    logged_in: LoggedIn, family: Household, stranger: Household, role: str
-) -> None:
+def test_household_list_by_number(logged_in: LoggedIn, family: Household, stranger: Household, role: str) -> None:
     client = logged_in(role)
     response = client.get(reverse("household_list"), {"q": "H500103"})
     assert [h.id for h in response.context["households"]] == [family.id]
     response = client.get(reverse("household_list"), {"q": "H500106"})
-    assert [h.id for h in response.context["households"]] == (
-        [stranger.id] if role == Role.CITY_ANALYST else []
-    )
+    assert [h.id for h in response.context["households"]] == ([stranger.id] if role == Role.CITY_ANALYST else [])
     partial = client.get(reverse("household_list"), {"q": "H5"}, headers={"HX-Request": "true"})
     assert "<html" not in _text(partial)
     assert family.number in _text(partial)
 
 
-def test_household_list_pages_by_keyset(
-    logged_in: LoggedIn, tree: Tree, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_household_list_pages_by_keyset(logged_in: LoggedIn, tree: Tree, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
     for index in range(5):
         make_household(tree.village, f"H500103001001-{index:05d}")

@@ -211,9 +211,7 @@ def household_create(request: HttpRequest, payload: HouseholdIn) -> Status[House
     tags=HOUSEHOLDS,
     summary=str(_("增加家庭成员")),
 )
-def household_member_add(
-    request: HttpRequest, household_id: int, payload: MemberAddIn
-) -> Status[HouseholdMember]:
+def household_member_add(request: HttpRequest, household_id: int, payload: MemberAddIn) -> Status[HouseholdMember]:
     actor = actor_for_request(request)
     member = services.MemberInput(person_id=payload.person_id, relation=payload.relation)
     membership = services.household_member_add(
@@ -255,9 +253,7 @@ def household_member_end(
     summary=str(_("人员与家庭统计")),
     description=str(_("区划（默认本账号所属区划）及其各下级的在世人员与家庭数。")),
 )
-def registry_counts(
-    request: HttpRequest, region: str | None = None, on: date | None = None
-) -> RegistryCountsView:
+def registry_counts(request: HttpRequest, region: str | None = None, on: date | None = None) -> RegistryCountsView:
     actor = actor_for_request(request)
     place = _region_in_scope(actor=actor, code=region or actor.region_code)
     day = on or timezone.localdate()

@@ -72,9 +72,7 @@ def _demo_regions() -> dict[str, Region]:
     village = (
         Region.objects.get(id=busiest["region_id"])
         if busiest
-        else Region.objects.filter(level=RegionLevel.VILLAGE, path__startswith=district.path).order_by(
-            "code"
-        )[0]
+        else Region.objects.filter(level=RegionLevel.VILLAGE, path__startswith=district.path).order_by("code")[0]
     )
     assert village.parent is not None
     return {

@@ -39,9 +39,7 @@ class Person(models.Model):
         "core.Region", verbose_name=_("经常居住地"), on_delete=models.PROTECT, related_name="+"
     )
     died_on = models.DateField(_("死亡日期"), null=True, blank=True)
-    work_ability = models.CharField(
-        _("劳动能力"), max_length=8, choices=WorkAbility.choices, default=WorkAbility.FULL
-    )
+    work_ability = models.CharField(_("劳动能力"), max_length=8, choices=WorkAbility.choices, default=WorkAbility.FULL)
     serious_illness = models.BooleanField(_("重病"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -137,12 +135,8 @@ class HouseholdMember(models.Model):
     Leaving, moving or dying sets `valid_to`; rows are never deleted, so composition as of any date is known.
     """
 
-    household = models.ForeignKey(
-        Household, verbose_name=_("家庭"), on_delete=models.PROTECT, related_name="members"
-    )
-    person = models.ForeignKey(
-        Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="memberships"
-    )
+    household = models.ForeignKey(Household, verbose_name=_("家庭"), on_delete=models.PROTECT, related_name="members")
+    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="memberships")
     relation = models.CharField(_("与户主关系"), max_length=2, choices=Relation.choices)
     is_head = models.BooleanField(_("户主"), default=False)
     valid_from = models.DateField(_("起始日期"))

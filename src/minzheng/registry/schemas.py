@@ -169,9 +169,7 @@ class PersonDetailOut(PersonOut):
         # A certificate number is the holder's ID number plus category and grade: masked like the ID.
         return [
             {
-                "certificate_number": (
-                    c.certificate_number if obj.unmasked else mask_id_number(c.certificate_number)
-                ),
+                "certificate_number": (c.certificate_number if obj.unmasked else mask_id_number(c.certificate_number)),
                 "disability_category": c.disability_category,
                 "disability_grade": c.disability_grade,
                 "valid_from": c.valid_from,

@@ -38,9 +38,7 @@ def _years_before(day: date, years: int) -> date:
 
 
 def _person_scope(actor: Actor) -> Q:
-    return Q(residence_region__path__startswith=actor.scope_path) | Q(
-        hukou_region__path__startswith=actor.scope_path
-    )
+    return Q(residence_region__path__startswith=actor.scope_path) | Q(hukou_region__path__startswith=actor.scope_path)
 
 
 def person_list(*, actor: Actor) -> QuerySet[Person]:
@@ -79,9 +77,7 @@ def person_get(*, actor: Actor, person_id: int, unmask: bool = False) -> Person:
     return person
 
 
-def person_disability_certificates(
-    *, person: Person, on: date | None = None
-) -> QuerySet[DisabilityCertificate]:
+def person_disability_certificates(*, person: Person, on: date | None = None) -> QuerySet[DisabilityCertificate]:
     """Certificates valid on `on` (today by default) of a person already fetched through person_get."""
     day = on or timezone.localdate()
     return person.disability_certificates.filter(valid_from__lte=day).filter(
@@ -151,15 +147,8 @@ def registry_counts_by_child(
     day = on or timezone.localdate()
     children = list(Region.objects.filter(parent=region, valid_to__isnull=True).order_by("code"))
     depth = len(region.path.strip("/").split("/"))
-    totals: dict[int, dict[str, int]] = {
-        child.id: dict.fromkeys(_category_counts(day), 0) for child in children
-    }
-    rows = (
-        _living_in(region.path, day)
-        .values("residence_region__path")
-        .annotate(**_category_counts(day))
-        .order_by()
-    )
+    totals: dict[int, dict[str, int]] = {child.id: dict.fromkeys(_category_counts(day), 0) for child in children}
+    rows = _living_in(region.path, day).values("residence_region__path").annotate(**_category_counts(day)).order_by()
     for row in cast(Iterable[dict[str, Any]], rows):
         child_id = _child_id(depth, str(row["residence_region__path"]))
         if child_id in totals:
@@ -197,9 +186,9 @@ def _living_in(path: str, day: date) -> QuerySet[Person]:
 
 
 def _category_counts(day: date) -> dict[str, Count]:
-    valid_certificate = DisabilityCertificate.objects.filter(
-        person_id=OuterRef("id"), valid_from__lte=day
-    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+    valid_certificate = DisabilityCertificate.objects.filter(person_id=OuterRef("id"), valid_from__lte=day).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+    )
     return {
         "persons": Count("id"),
         "elderly": Count("id", filter=Q(birth_on__lte=_years_before(day, ELDERLY_AGE))),

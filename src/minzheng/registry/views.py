@@ -271,9 +271,7 @@ def household_search(request: HttpRequest) -> HttpResponse:
         "next_url": _page_url("household_list", query, page[-1].id) if has_next and page else None,
         "first_url": _page_url("household_list", query, None) if after is not None else None,
     }
-    return _search_response(
-        request, "registry/household_list.html", "registry/_household_results.html", context
-    )
+    return _search_response(request, "registry/household_list.html", "registry/_household_results.html", context)
 
 
 # ----------------------------------------------------------------------------------------------- helpers
@@ -294,9 +292,7 @@ def _page_url(name: str, query: str, after: int | None) -> str:
 
 def _search_response(request: HttpRequest, page: str, partial: str, context: dict[str, Any]) -> HttpResponse:
     """The results partial for htmx requests (not history restores, which need the whole page)."""
-    is_partial = request.headers.get("HX-Request") == "true" and not request.headers.get(
-        "HX-History-Restore-Request"
-    )
+    is_partial = request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
     response = render(request, partial if is_partial else page, context)
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -35,9 +35,7 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path, help=".xlsx or .csv (UTF-8, UTF-8 with BOM, or GBK)")
         parser.add_argument("--user", required=True, help="username of the acting staff member")
         parser.add_argument("--skip-invalid", action="store_true", help="import the valid households only")
-        parser.add_argument(
-            "--errors", type=Path, help="write rejected rows and reasons here (.xlsx or .csv)"
-        )
+        parser.add_argument("--errors", type=Path, help="write rejected rows and reasons here (.xlsx or .csv)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         actor = _actor(options["user"])
@@ -59,8 +57,7 @@ class Command(BaseCommand):
         self._print_result(result)
         if result.rows_rejected:
             raise CommandError(
-                _("%(rows)d 行未导入，原因见 %(file)s")
-                % {"rows": result.rows_rejected, "file": result.error_file},
+                _("%(rows)d 行未导入，原因见 %(file)s") % {"rows": result.rows_rejected, "file": result.error_file},
                 returncode=EXIT_PARTIAL,
             )
 
@@ -72,9 +69,7 @@ class Command(BaseCommand):
 
     def _print_result(self, result: ImportResult) -> None:
         if not result.changed:
-            self.stdout.write(
-                _("文件内容均已登记，未做任何修改（%(rows)d 行）") % {"rows": result.rows_imported}
-            )
+            self.stdout.write(_("文件内容均已登记，未做任何修改（%(rows)d 行）") % {"rows": result.rows_imported})
             return
         self.stdout.write(
             _(
