@@ -9,16 +9,8 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "minzheng"
-WRITES = {
-    "save",
-    "delete",
-    "create",
-    "update",
-    "bulk_create",
-    "bulk_update",
-    "get_or_create",
-    "update_or_create",
-}
+ALWAYS_WRITES = {"save", "delete", "bulk_create", "bulk_update"}
+MANAGER_WRITES = {"create", "update", "get_or_create", "update_or_create"}  # writes when called on `X.objects…`
 DOMAIN_APPS = {path.name for path in SRC.iterdir() if (path / "apps.py").exists()} - {"core"}
 
 

@@ -28,9 +28,7 @@ if not SECRET_KEY:
 
 PRODUCTION = os.environ.get("MINZHENG_ENV", "development") == "production"
 if PRODUCTION and (DEBUG or SECRET_KEY.startswith(INSECURE_SECRET_PREFIX)):
-    raise ImproperlyConfigured(
-        "Production refuses to start with MINZHENG_DEBUG on or the default secret key."
-    )
+    raise ImproperlyConfigured("Production refuses to start with MINZHENG_DEBUG on or the default secret key.")
 
 ALLOWED_HOSTS = [h for h in os.environ.get("MINZHENG_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 ROOT_REGION_CODE = os.environ.get("MINZHENG_ROOT_REGION", "500000")

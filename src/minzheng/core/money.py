@@ -39,9 +39,7 @@ def _error(code: str, message: Promise, field: str | None) -> InvalidInput:
 
 def _reject_float(value: object, name: str) -> None:
     if isinstance(value, float | bool):
-        raise TypeError(
-            f"{name} refuses {type(value).__name__}: money is never float; use str, int or Decimal"
-        )
+        raise TypeError(f"{name} refuses {type(value).__name__}: money is never float; use str, int or Decimal")
 
 
 def parse_yuan(text: str | int | Decimal, *, field: str | None = None) -> Fen:

@@ -35,9 +35,7 @@ class Staff(models.Model):
 
 
 class StaffRole(models.Model):
-    staff = models.ForeignKey(
-        Staff, verbose_name=_("工作人员"), on_delete=models.CASCADE, related_name="roles"
-    )
+    staff = models.ForeignKey(Staff, verbose_name=_("工作人员"), on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
 
     class Meta:

@@ -52,9 +52,7 @@ class RowIssue:
 
     def text(self) -> str:
         return str(
-            format_lazy(
-                _("行 {row}，列 {column}：{message}"), row=self.row, column=self.column, message=self.message
-            )
+            format_lazy(_("行 {row}，列 {column}：{message}"), row=self.row, column=self.column, message=self.message)
         )
 
     def as_field_error(self) -> FieldError:

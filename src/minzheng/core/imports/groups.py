@@ -27,9 +27,7 @@ def group_rows(rows: Sequence[ParsedRow], field: str) -> dict[str, list[ParsedRo
     return dict(groups)
 
 
-def clean_groups(
-    groups: dict[str, list[ParsedRow]], issues: Sequence[RowIssue]
-) -> dict[str, list[ParsedRow]]:
+def clean_groups(groups: dict[str, list[ParsedRow]], issues: Sequence[RowIssue]) -> dict[str, list[ParsedRow]]:
     """The groups none of whose rows has an issue."""
     bad = {issue.row for issue in issues}
     return {key: rows for key, rows in groups.items() if not any(row.number in bad for row in rows)}
@@ -52,8 +50,4 @@ def rejected_rows(
         if key not in clean and group_reason is not None:
             for row in members:
                 reasons.setdefault(row.number, [str(group_reason(key))])
-    return [
-        RejectedRow(row.number, row.cells, tuple(reasons[row.number]))
-        for row in rows
-        if row.number in reasons
-    ]
+    return [RejectedRow(row.number, row.cells, tuple(reasons[row.number])) for row in rows if row.number in reasons]

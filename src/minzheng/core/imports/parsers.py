@@ -34,9 +34,7 @@ def text(max_length: int) -> Callable[[str], str]:
     def parse(raw: str) -> str:
         value = normalize(raw)
         if len(value) > max_length:
-            raise InvalidInput(
-                "import.too_long", format_lazy(_("长度不能超过{length}个字符"), length=max_length)
-            )
+            raise InvalidInput("import.too_long", format_lazy(_("长度不能超过{length}个字符"), length=max_length))
         return value
 
     return parse

@@ -137,9 +137,7 @@ def decode_csv_bytes(data: bytes) -> str:
     try:
         return data.decode("gb18030")
     except UnicodeDecodeError:
-        raise InvalidInput(
-            "import.encoding", _("无法识别文件编码，请将 CSV 文件保存为 UTF-8 或 GBK 编码")
-        ) from None
+        raise InvalidInput("import.encoding", _("无法识别文件编码，请将 CSV 文件保存为 UTF-8 或 GBK 编码")) from None
 
 
 def _csv_cell(raw: str) -> str:

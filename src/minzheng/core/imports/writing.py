@@ -29,9 +29,7 @@ def chunks(items: Sequence[_T], size: int = CHUNK_SIZE) -> Iterator[Sequence[_T]
 
 def objects_by_key(queryset: QuerySet[_M], key: str, values: Sequence[Any]) -> dict[Any, _M]:
     """{natural key: object} for the given key values, in one query per chunk."""
-    return {
-        getattr(obj, key): obj for chunk in chunks(values) for obj in queryset.filter(**{f"{key}__in": chunk})
-    }
+    return {getattr(obj, key): obj for chunk in chunks(values) for obj in queryset.filter(**{f"{key}__in": chunk})}
 
 
 def ids_by_key(queryset: QuerySet[_M], key: str, values: Sequence[Any]) -> dict[Any, int]:
@@ -56,9 +54,7 @@ class Upserted:
         }
 
 
-def upsert_by_key(
-    model: type[_M], key: str, wanted: Mapping[Any, tuple[dict[str, Any], dict[str, Any]]]
-) -> Upserted:
+def upsert_by_key(model: type[_M], key: str, wanted: Mapping[Any, tuple[dict[str, Any], dict[str, Any]]]) -> Upserted:
     """`wanted` maps each natural key to (fields to create it with, fields to set if it exists).
 
     Existing objects get only the values that differ; `auto_now` fields are stamped by hand because

@@ -92,9 +92,7 @@ def _csv_records(path: Path) -> list[Record]:
     if missing:
         raise _invalid(
             [
-                FieldError(
-                    f"row 1.{c}", "region_import.column_missing", _("缺少必填列：%(column)s") % {"column": c}
-                )
+                FieldError(f"row 1.{c}", "region_import.column_missing", _("缺少必填列：%(column)s") % {"column": c})
                 for c in missing
             ]
         )
@@ -146,20 +144,14 @@ def _row_errors(
             *errors,
         ]
     if code in seen:
-        errors.append(
-            error(COLUMN_CODE, "code_duplicate", _("区划代码在文件中重复：%(code)s") % {"code": code})
-        )
+        errors.append(error(COLUMN_CODE, "code_duplicate", _("区划代码在文件中重复：%(code)s") % {"code": code}))
     if not parent:
         errors.append(error(COLUMN_PARENT, "parent_required", _("上级代码不能为空")))
     elif code[:-3] != parent:
         message = _("区划代码 %(code)s 须以上级代码 %(parent)s 开头") % {"code": code, "parent": parent}
         errors.append(error(COLUMN_CODE, "parent_prefix", message))
-    elif parent not in file_codes and PARENT_LEVEL[LEVEL_BY_LENGTH[len(code)]] not in known.get(
-        parent, set()
-    ):
-        errors.append(
-            error(COLUMN_PARENT, "parent_unknown", _("上级区划不存在：%(code)s") % {"code": parent})
-        )
+    elif parent not in file_codes and PARENT_LEVEL[LEVEL_BY_LENGTH[len(code)]] not in known.get(parent, set()):
+        errors.append(error(COLUMN_PARENT, "parent_unknown", _("上级区划不存在：%(code)s") % {"code": parent}))
     return errors
 
 

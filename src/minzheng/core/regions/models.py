@@ -83,9 +83,7 @@ class RegionChange(models.Model):
 
     on = models.DateField(_("变更日期"))
     kind = models.CharField(_("类型"), max_length=16, choices=RegionChangeKind.choices)
-    region = models.ForeignKey(
-        Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="changes"
-    )
+    region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="changes")
     from_region = models.ForeignKey(
         Region, verbose_name=_("原区划"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

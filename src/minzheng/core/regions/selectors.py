@@ -103,9 +103,7 @@ def region_subtree(*, actor: Actor, region: Region) -> QuerySet[Region]:
     actor.require("region.view")
     _require_visible(actor, region)
     return (
-        Region.objects.filter(path__startswith=region.path)
-        .filter(path__startswith=actor.scope_path)
-        .order_by("path")
+        Region.objects.filter(path__startswith=region.path).filter(path__startswith=actor.scope_path).order_by("path")
     )
 
 

@@ -216,9 +216,7 @@ def _township_counts(
 ) -> dict[str, synthetic.KindCounts]:
     if scale == "full":
         return synthetic.full_counts({d.code: d.profile for d in districts})
-    return {
-        d.code: synthetic.demo_counts(seed=seed, district_code=d.code, profile=d.profile) for d in districts
-    }
+    return {d.code: synthetic.demo_counts(seed=seed, district_code=d.code, profile=d.profile) for d in districts}
 
 
 def _required_townships(changes: tuple[ChangeSpec, ...]) -> dict[str, tuple[str, ...]]:
@@ -315,8 +313,7 @@ def _division_on(code: str, on: date) -> Region:
     if region is None:
         raise Conflict(
             "region.reform_division_missing",
-            _("区划变更涉及的区划不存在：%(code)s（%(on)s），请先运行 load-regions")
-            % {"code": code, "on": on},
+            _("区划变更涉及的区划不存在：%(code)s（%(on)s），请先运行 load-regions") % {"code": code, "on": on},
         )
     return region
 

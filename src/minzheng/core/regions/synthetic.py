@@ -127,9 +127,7 @@ def demo_counts(*, seed: int, district_code: str, profile: Profile) -> KindCount
 
 def with_required(counts: KindCounts, required: Sequence[str], profile: Profile) -> KindCounts:
     """Make room for the named townships, plus two generated ones so a reform never empties a district."""
-    values = {
-        kind: max(counts.of(kind), sum(1 for n in required if kind_of_name(n) == kind)) for kind in KINDS
-    }
+    values = {kind: max(counts.of(kind), sum(1 for n in required if kind_of_name(n) == kind)) for kind in KINDS}
     shortfall = len(required) + 2 - sum(values.values()) if required else 0
     if shortfall > 0:
         main_kind: TownshipKind = "jiedao" if profile == "core" else "zhen"
@@ -164,9 +162,7 @@ def _codes(prefix: str, code_range: tuple[int, int], count: int) -> list[str]:
     return [f"{prefix}{number:03d}" for number in range(first, first + count)]
 
 
-def _villages(
-    rng: random.Random, township_code: str, kind: TownshipKind, scale: Scale
-) -> tuple[VillageSpec, ...]:
+def _villages(rng: random.Random, township_code: str, kind: TownshipKind, scale: Scale) -> tuple[VillageSpec, ...]:
     count = rng.randint(*VILLAGES_PER_TOWNSHIP[scale])
     communities = {"jiedao": count, "zhen": 1 if count <= 6 else 2, "xiang": 0}[kind]
     urban = rng.sample(_URBAN_STEMS, communities)

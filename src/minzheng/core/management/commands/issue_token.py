@@ -55,11 +55,7 @@ class Command(BaseCommand):
             if token.expires_at
             else _("永不过期")
         )
-        self.stderr.write(
-            _("已为 %(username)s 签发接口令牌，编号 %(id)s。") % {"username": username, "id": token.id}
-        )
+        self.stderr.write(_("已为 %(username)s 签发接口令牌，编号 %(id)s。") % {"username": username, "id": token.id})
         self.stderr.write(_("过期时间：%(expiry)s") % {"expiry": expiry})
-        self.stderr.write(
-            _("令牌只显示这一次，请立即妥善保存；调用接口时使用请求头 Authorization: Bearer <令牌>。")
-        )
+        self.stderr.write(_("令牌只显示这一次，请立即妥善保存；调用接口时使用请求头 Authorization: Bearer <令牌>。"))
         self.stdout.write(clear)

@@ -18,9 +18,7 @@ class Command(BaseCommand):
     help = "Load the Chongqing divisions, synthetic townships/villages and the 2025 reform (idempotent)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--seed", type=int, default=2025, help="seed of the synthetic townships and villages"
-        )
+        parser.add_argument("--seed", type=int, default=2025, help="seed of the synthetic townships and villages")
         parser.add_argument(
             "--scale",
             choices=("demo", "full"),
