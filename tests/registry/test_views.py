@@ -235,8 +235,7 @@ def test_person_search_pages_by_keyset(logged_in: LoggedIn, tree: Tree, monkeypa
             assert 'rel="next"' in _text(response)
     assert pages == 3
     assert sorted(seen) == sorted(names)
-    assert len(seen) == len(set(zip(seen, range(len(seen)), strict=True)))
-    assert seen == sorted(seen)
+    assert seen == names  # registration order (id): the order the index can serve over a million rows
 
 
 @pytest.mark.parametrize("role", DATA_ROLES)

@@ -50,6 +50,9 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["residence_region", "birth_on"], name="person_residence_birth_idx"),
             models.Index(fields=["hukou_region"], name="person_hukou_idx"),
+            # Name-prefix search (LIKE '王%') on PostgreSQL under a non-C collation needs pattern_ops;
+            # other databases ignore opclasses and use it as a plain index.
+            models.Index(fields=["name"], name="person_name_prefix_idx", opclasses=["varchar_pattern_ops"]),
         ]
 
     def __str__(self) -> str:

@@ -55,10 +55,11 @@ def person_search(*, actor: Actor, query: str) -> QuerySet[Person]:
     text = query.strip()
     normalized = normalize_id_number(text)
     if _ID_LIKE.match(normalized):
-        return persons.filter(id_number=normalized)
+        return persons.filter(id_number=normalized).order_by("id")
     if not text:
         return persons.none()
-    return persons.filter(name__startswith=text).order_by("name", "id")
+    # Ordered by id: with a LIMIT, PostgreSQL walks the primary key and stops after one page.
+    return persons.filter(name__startswith=text).order_by("id")
 
 
 def person_get(*, actor: Actor, person_id: int, unmask: bool = False) -> Person:

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, QuerySet, Subquery
+from django.db.models import QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -145,10 +145,9 @@ def person_search(request: HttpRequest) -> HttpResponse:
     actor = actor_for_request(request)
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     after = _int_param(request, "after")
-    persons = selectors.person_search(actor=actor, query=query).order_by("name", "id")
+    persons = selectors.person_search(actor=actor, query=query)
     if after is not None:
-        anchor = Subquery(Person.objects.filter(id=after).values("name")[:1])
-        persons = persons.filter(Q(name__gt=anchor) | Q(name=anchor, id__gt=after))
+        persons = persons.filter(id__gt=after)
     page, has_next = _page(persons)
     rows = [
         PersonRow(
