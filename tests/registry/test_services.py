@@ -12,7 +12,7 @@ from minzheng.core.access.models import Role
 from minzheng.core.audit.models import AuditEvent
 from minzheng.core.errors import AccessDenied, Conflict, InvalidInput, NotFound
 from minzheng.registry import selectors, services
-from minzheng.registry.models import Household, HouseholdMember, Person
+from minzheng.registry.models import DisabilityCertificate, Household, HouseholdMember, Person
 from tests.conftest import Tree, make_id_number, make_person
 
 ActorOf = Callable[..., Actor]
@@ -188,8 +188,25 @@ def test_counts_by_region_and_child(tree: Tree, family: Household, stranger: Hou
         hukou_region=tree.village,
         residence_region=tree.village,
     )
+    head = family.members.get(is_head=True).person
+    DisabilityCertificate.objects.create(
+        person=head,
+        certificate_number=head.id_number + "42",
+        disability_category="4",
+        disability_grade=2,
+        valid_from=date(2020, 1, 1),
+    )
+    DisabilityCertificate.objects.create(  # expired: not counted
+        person=stranger.members.get().person,
+        certificate_number="X" * 20,
+        disability_category="1",
+        disability_grade=1,
+        valid_from=date(2010, 1, 1),
+        valid_to=date(2020, 1, 1),
+    )
     city = actor_of(Role.CITY_ANALYST)
     counts = selectors.registry_counts(actor=city, region=tree.city, on=date(2025, 1, 1))
+    assert counts.disabled == 1
     assert (counts.persons, counts.households, counts.elderly, counts.children, counts.oldest) == (
         4,
         2,
@@ -200,5 +217,6 @@ def test_counts_by_region_and_child(tree: Tree, family: Household, stranger: Hou
     by_child = dict(selectors.registry_counts_by_child(actor=city, region=tree.city, on=date(2025, 1, 1)))
     assert by_child[tree.district].persons == 3
     assert by_child[tree.other_district].households == 1
+    assert (by_child[tree.district].disabled, by_child[tree.other_district].disabled) == (1, 0)
     with pytest.raises(NotFound):
         selectors.registry_counts(actor=actor_of(Role.DISTRICT_APPROVER), region=tree.other_district)

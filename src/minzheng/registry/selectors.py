@@ -130,13 +130,14 @@ class RegistryCounts:
 
 
 def registry_counts(*, actor: Actor, region: Region, on: date | None = None) -> RegistryCounts:
-    """Living persons by residence, and households, in `region`'s subtree: two aggregate queries."""
+    """Living persons by residence, and households, in `region`'s subtree: three aggregate queries."""
     actor.require("registry.stats")
     _require_in_scope(actor=actor, region=region)
     day = on or timezone.localdate()
     persons = _living_in(region.path, day).aggregate(**_category_counts(day))
+    disabled = _disabled_in(region.path, day).count()
     households = Household.objects.filter(region__path__startswith=region.path).count()
-    return RegistryCounts(households=households, **persons)
+    return RegistryCounts(households=households, disabled=disabled, **persons)
 
 
 def registry_counts_by_child(
@@ -148,13 +149,19 @@ def registry_counts_by_child(
     day = on or timezone.localdate()
     children = list(Region.objects.filter(parent=region, valid_to__isnull=True).order_by("code"))
     depth = len(region.path.strip("/").split("/"))
-    totals: dict[int, dict[str, int]] = {child.id: dict.fromkeys(_category_counts(day), 0) for child in children}
-    rows = _living_in(region.path, day).values("residence_region__path").annotate(**_category_counts(day)).order_by()
+    totals: dict[int, dict[str, int]] = {
+        child.id: dict.fromkeys([*_category_counts(day), "disabled"], 0) for child in children
+    }
+    by_path = _living_in(region.path, day).values("residence_region__path")
+    rows = [
+        *by_path.annotate(**_category_counts(day)).order_by(),
+        *_disabled_in(region.path, day).values("residence_region__path").annotate(disabled=Count("id")).order_by(),
+    ]
     for row in cast(Iterable[dict[str, Any]], rows):
-        child_id = _child_id(depth, str(row["residence_region__path"]))
+        child_id = _child_id(depth, str(row.pop("residence_region__path")))
         if child_id in totals:
-            for key in totals[child_id]:
-                totals[child_id][key] += int(row[key])
+            for key, value in row.items():
+                totals[child_id][key] += int(value)
     households = _households_by_child(region, depth)
     return [(c, RegistryCounts(households=households.get(c.id, 0), **totals[c.id])) for c in children]
 
@@ -186,16 +193,20 @@ def _living_in(path: str, day: date) -> QuerySet[Person]:
     )
 
 
-def _category_counts(day: date) -> dict[str, Count]:
+def _disabled_in(path: str, day: date) -> QuerySet[Person]:
+    """Living persons holding a certificate valid on `day`: a semi-join, cheaper than a per-row EXISTS filter."""
     valid_certificate = DisabilityCertificate.objects.filter(person_id=OuterRef("id"), valid_from__lte=day).filter(
         Q(valid_to__isnull=True) | Q(valid_to__gte=day)
     )
+    return _living_in(path, day).filter(Exists(valid_certificate))
+
+
+def _category_counts(day: date) -> dict[str, Count]:
     return {
         "persons": Count("id"),
         "elderly": Count("id", filter=Q(birth_on__lte=_years_before(day, ELDERLY_AGE))),
         "oldest": Count("id", filter=Q(birth_on__lte=_years_before(day, OLDEST_AGE))),
         "children": Count("id", filter=Q(birth_on__gt=_years_before(day, ADULT_AGE))),
-        "disabled": Count("id", filter=Exists(valid_certificate)),
     }
 
 
