@@ -175,8 +175,8 @@ def _queries(console: Any, *, runs: int, seed: int) -> list[Result]:
             "",
         ),
         (
-            "registry_counts_by_child · city",
-            lambda: selectors.registry_counts_by_child(actor=city_actor, region=city),
+            "registry_overview · city (home page: total + by district)",
+            lambda: selectors.registry_overview(actor=city_actor, region=city),
             "",
         ),
         (

@@ -214,7 +214,7 @@ def test_counts_by_region_and_child(tree: Tree, family: Household, stranger: Hou
         1,
         0,
     )
-    by_child = dict(selectors.registry_counts_by_child(actor=city, region=tree.city, on=date(2025, 1, 1)))
+    by_child = dict(selectors.registry_overview(actor=city, region=tree.city, on=date(2025, 1, 1)).children)
     assert by_child[tree.district].persons == 3
     assert by_child[tree.other_district].households == 1
     assert (by_child[tree.district].disabled, by_child[tree.other_district].disabled) == (1, 0)

@@ -257,13 +257,12 @@ def registry_counts(request: HttpRequest, region: str | None = None, on: date | 
     actor = actor_for_request(request)
     place = _region_in_scope(actor=actor, code=region or actor.region_code)
     day = on or timezone.localdate()
-    counts = selectors.registry_counts(actor=actor, region=place, on=day)
-    children = selectors.registry_counts_by_child(actor=actor, region=place, on=day)
+    overview = selectors.registry_overview(actor=actor, region=place, on=day)
     return RegistryCountsView(
         region=place,
         on=day,
-        counts=counts,
-        children=[RegionCountsView(region=r, counts=c) for r, c in children],
+        counts=overview.total,
+        children=[RegionCountsView(region=r, counts=c) for r, c in overview.children],
     )
 
 

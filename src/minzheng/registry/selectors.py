@@ -8,12 +8,12 @@ exactly like a record that does not exist.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -129,56 +129,74 @@ class RegistryCounts:
     disabled: int
 
 
+@dataclass(frozen=True)
+class RegistryOverview:
+    region: Region
+    total: RegistryCounts
+    children: list[tuple[Region, RegistryCounts]]
+
+
 def registry_counts(*, actor: Actor, region: Region, on: date | None = None) -> RegistryCounts:
-    """Living persons by residence, and households, in `region`'s subtree: three aggregate queries."""
+    """Living persons by residence, and households, in `region`'s subtree."""
+    return registry_overview(actor=actor, region=region, on=on).total
+
+
+def registry_overview(*, actor: Actor, region: Region, on: date | None = None) -> RegistryOverview:
+    """Counts for `region` and for each of its current children, as of `on` (today by default).
+
+    Three grouped queries (persons, certificate holders, households) keyed by region id, summed here over
+    the region tree: no join on region paths over a million persons, and one pass serves both the total
+    and the per-child figures of the home page and the API.
+    """
     actor.require("registry.stats")
     _require_in_scope(actor=actor, region=region)
     day = on or timezone.localdate()
-    persons = _living_in(region.path, day).aggregate(**_category_counts(day))
-    disabled = _disabled_in(region.path, day).count()
-    households = Household.objects.filter(region__path__startswith=region.path).count()
-    return RegistryCounts(households=households, disabled=disabled, **persons)
-
-
-def registry_counts_by_child(
-    *, actor: Actor, region: Region, on: date | None = None
-) -> list[tuple[Region, RegistryCounts]]:
-    """Counts for each current child of `region`, from one GROUP BY over persons' residence regions."""
-    actor.require("registry.stats")
-    _require_in_scope(actor=actor, region=region)
-    day = on or timezone.localdate()
-    children = list(Region.objects.filter(parent=region, valid_to__isnull=True).order_by("code"))
+    subtree = dict(Region.objects.filter(path__startswith=region.path).values_list("id", "path"))
     depth = len(region.path.strip("/").split("/"))
-    totals: dict[int, dict[str, int]] = {
-        child.id: dict.fromkeys([*_category_counts(day), "disabled"], 0) for child in children
-    }
-    by_path = _living_in(region.path, day).values("residence_region__path")
-    rows = [
-        *by_path.annotate(**_category_counts(day)).order_by(),
-        *_disabled_in(region.path, day).values("residence_region__path").annotate(disabled=Count("id")).order_by(),
-    ]
-    for row in cast(Iterable[dict[str, Any]], rows):
-        child_id = _child_id(depth, str(row.pop("residence_region__path")))
-        if child_id in totals:
-            for key, value in row.items():
-                totals[child_id][key] += int(value)
-    households = _households_by_child(region, depth)
-    return [(c, RegistryCounts(households=households.get(c.id, 0), **totals[c.id])) for c in children]
+    totals: dict[int | None, dict[str, int]] = {}
+    for region_id, values in _grouped_counts(region, subtree, day):
+        child_id = _child_id(depth, subtree[region_id]) if region_id in subtree else None
+        buckets = [totals.setdefault(None, {})] + ([totals.setdefault(child_id, {})] if child_id else [])
+        for bucket in buckets:
+            for key, value in values.items():
+                bucket[key] = bucket.get(key, 0) + value
+    children = list(Region.objects.filter(parent=region, valid_to__isnull=True).order_by("code"))
+    return RegistryOverview(
+        region=region,
+        total=_counts(totals.get(None, {})),
+        children=[(child, _counts(totals.get(child.id, {}))) for child in children],
+    )
 
 
-def _households_by_child(region: Region, depth: int) -> dict[int, int]:
-    counts: dict[int, int] = {}
-    rows = (
-        Household.objects.filter(region__path__startswith=region.path)
-        .values("region__path")
-        .annotate(n=Count("id"))
+def _grouped_counts(region: Region, subtree: dict[int, str], day: date) -> Iterator[tuple[int, dict[str, int]]]:
+    """(region id, counts) rows of the three grouped queries, restricted to the subtree's region ids."""
+    in_region: dict[str, Any] = {} if region.parent_id is None else {"region_id__in": list(subtree)}
+    persons = (
+        _living(day)
+        .filter(**{f"residence_{key}": value for key, value in in_region.items()})
+        .values("residence_region_id")
+        .annotate(**_category_counts(day))
         .order_by()
     )
-    for row in rows:
-        child_id = _child_id(depth, row["region__path"])
-        if child_id is not None:
-            counts[child_id] = counts.get(child_id, 0) + row["n"]
-    return counts
+    for row in cast(Iterable[dict[str, Any]], persons):
+        yield row.pop("residence_region_id"), row
+    holders = (
+        _valid_certificates(day)
+        .filter(**{f"person__residence_{key}": value for key, value in in_region.items()})
+        .filter(Q(person__died_on__isnull=True) | Q(person__died_on__gt=day))
+        .values("person__residence_region_id")
+        .annotate(disabled=Count("person_id", distinct=True))
+        .order_by()
+    )
+    for holder in holders:
+        yield holder["person__residence_region_id"], {"disabled": holder["disabled"]}
+    households = Household.objects.filter(**in_region).values("region_id").annotate(n=Count("id")).order_by()
+    for group in households:
+        yield group["region_id"], {"households": group["n"]}
+
+
+def _counts(values: dict[str, int]) -> RegistryCounts:
+    return RegistryCounts(**{name: values.get(name, 0) for name in RegistryCounts.__dataclass_fields__})
 
 
 def _child_id(depth: int, path: str) -> int | None:
@@ -187,18 +205,14 @@ def _child_id(depth: int, path: str) -> int | None:
     return int(ids[depth]) if len(ids) > depth else None
 
 
-def _living_in(path: str, day: date) -> QuerySet[Person]:
-    return Person.objects.filter(residence_region__path__startswith=path).filter(
-        Q(died_on__isnull=True) | Q(died_on__gt=day)
-    )
+def _living(day: date) -> QuerySet[Person]:
+    return Person.objects.filter(Q(died_on__isnull=True) | Q(died_on__gt=day))
 
 
-def _disabled_in(path: str, day: date) -> QuerySet[Person]:
-    """Living persons holding a certificate valid on `day`: a semi-join, cheaper than a per-row EXISTS filter."""
-    valid_certificate = DisabilityCertificate.objects.filter(person_id=OuterRef("id"), valid_from__lte=day).filter(
+def _valid_certificates(day: date) -> QuerySet[DisabilityCertificate]:
+    return DisabilityCertificate.objects.filter(valid_from__lte=day).filter(
         Q(valid_to__isnull=True) | Q(valid_to__gte=day)
     )
-    return _living_in(path, day).filter(Exists(valid_certificate))
 
 
 def _category_counts(day: date) -> dict[str, Count]:

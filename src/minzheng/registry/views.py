@@ -62,8 +62,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if not actor.can("registry.stats"):
         return render(request, "registry/home_no_data.html")
     region = _home_region(actor, _int_param(request, "region"))
-    counts = selectors.registry_counts(actor=actor, region=region)
-    by_child = selectors.registry_counts_by_child(actor=actor, region=region)
+    overview = selectors.registry_overview(actor=actor, region=region)
+    counts, by_child = overview.total, overview.children
     children = [
         {"region": child, "values": _metric_values(child_counts), "url": _home_url(child.id, actor)}
         for child, child_counts in by_child
