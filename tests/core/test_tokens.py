@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from minzheng.core.access.models import ApiToken, Role
 from minzheng.core.access.services import api_token_issue, api_token_revoke
+from minzheng.core.audit.models import AuditEvent
+from minzheng.core.errors import NotFound
 from minzheng.registry.models import Household
 
 PERSONS = "/api/v1/persons"
@@ -130,3 +132,18 @@ def test_issue_token_command_errors(db: None) -> None:
     with pytest.raises(CommandError):
         call_command("issue_token", "nobody", "--days", "-1", stdout=StringIO(), stderr=StringIO())
     assert not ApiToken.objects.exists()
+
+
+def test_issue_and_revoke_are_audited_and_revoking_twice_fails(caseworker: User) -> None:
+    token, _clear = api_token_issue(username=caseworker.username, name="脚本")
+    api_token_revoke(token_id=token.id)
+    events = list(AuditEvent.objects.filter(object_type="core.apitoken").order_by("id"))
+    assert [(e.action, e.username, e.object_id) for e in events] == [
+        ("token.issue", "system", str(token.id)),
+        ("token.revoke", "system", str(token.id)),
+    ]
+    assert events[0].detail["user"] == caseworker.username
+    with pytest.raises(NotFound):
+        api_token_revoke(token_id=token.id)
+    with pytest.raises(CommandError, match="令牌不存在或已吊销"):
+        call_command("issue_token", "--revoke", str(token.id), stdout=StringIO(), stderr=StringIO())

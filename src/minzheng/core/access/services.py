@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minzheng.core.access.models import ApiToken, Role, Staff, StaffRole
+from minzheng.core.audit.services import audit_record
 from minzheng.core.errors import InvalidInput, NotFound
 from minzheng.core.regions.models import Region
 
@@ -59,12 +60,23 @@ def api_token_issue(*, username: str, name: str = "", valid_days: int | None = 3
     token = ApiToken.objects.create(
         user=user, name=name, prefix=clear[:10], key_hash=_token_hash(clear), expires_at=expires_at
     )
+    audit_record(
+        actor=None, action="token.issue", obj=token,
+        detail={"user": username, "name": name, "expires_at": expires_at.isoformat() if expires_at else None},
+    )  # fmt: skip
     return token, clear
 
 
 @transaction.atomic
-def api_token_revoke(*, token_id: int) -> None:
-    ApiToken.objects.filter(id=token_id, revoked_at__isnull=True).update(revoked_at=timezone.now())
+def api_token_revoke(*, token_id: int) -> ApiToken:
+    """Revoke a live token; an unknown or already revoked id is NotFound."""
+    token = ApiToken.objects.select_for_update().filter(id=token_id, revoked_at__isnull=True).first()
+    if token is None:
+        raise NotFound("token.not_found", _("令牌不存在或已吊销：%(id)s") % {"id": token_id})
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit_record(actor=None, action="token.revoke", obj=token, detail={"user": token.user.get_username()})
+    return token
 
 
 def api_token_authenticate(*, token: str) -> AbstractBaseUser | None:

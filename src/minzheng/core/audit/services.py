@@ -10,26 +10,29 @@ from minzheng.core.access.actor import Actor
 from minzheng.core.audit.models import AuditEvent
 from minzheng.core.regions.models import Region
 
+SYSTEM_USERNAME = "system"
+
 
 def audit_record(
     *,
-    actor: Actor,
+    actor: Actor | None,
     action: str,
     obj: models.Model | None = None,
     region: Region | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
+    """Record one event; `actor=None` is an operator action from the command line (token issue, loads)."""
     return AuditEvent.objects.create(
-        user_id=actor.user_id,
-        username=actor.username,
-        roles=actor.roles_label,
+        user_id=actor.user_id if actor else None,
+        username=actor.username if actor else SYSTEM_USERNAME,
+        roles=actor.roles_label if actor else "",
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         region_code=region.code if region is not None else "",
         region_path=region.path if region is not None else "",
         detail=detail or {},
-        client_address=actor.client_address,
+        client_address=actor.client_address if actor else None,
     )
 
 

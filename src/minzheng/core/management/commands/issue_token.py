@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minzheng.core.access.services import api_token_issue, api_token_revoke
-from minzheng.core.errors import ApplicationError
+from minzheng.core.errors import ApplicationError, NotFound
 
 DEFAULT_VALID_DAYS = 365
 
@@ -36,8 +36,11 @@ class Command(BaseCommand):
         if options["revoke"] is not None:
             if options["username"]:
                 raise CommandError(_("吊销令牌时不要同时指定用户名"))
-            api_token_revoke(token_id=options["revoke"])
-            self.stderr.write(_("令牌 %(id)s 已吊销（如该令牌存在且尚未吊销）。") % {"id": options["revoke"]})
+            try:
+                token = api_token_revoke(token_id=options["revoke"])
+            except NotFound as error:
+                raise CommandError(str(error.message)) from error
+            self.stderr.write(_("令牌 %(id)s（%(prefix)s…）已吊销。") % {"id": token.id, "prefix": token.prefix})
             return
         if not options["username"]:
             raise CommandError(_("请指定用户名，或用 --revoke ID 吊销令牌"))
