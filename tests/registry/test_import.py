@@ -22,6 +22,7 @@ from minzheng.core.access.permissions import PERMISSIONS
 from minzheng.core.audit.models import AuditEvent
 from minzheng.core.errors import AccessDenied, InvalidInput
 from minzheng.core.imports import RowIssue, read_table
+from minzheng.core.imports.models import ImportBatch
 from minzheng.registry.imports import households_import
 from minzheng.registry.models import Household, HouseholdMember, Person
 from tests.conftest import Tree, make_id_number
@@ -155,20 +156,42 @@ def test_reader_keeps_spreadsheet_row_numbers_and_text_cells(tmp_path: Path) -> 
 # --- idempotency and updates ----------------------------------------------------------------------------
 
 
-def test_reimporting_the_same_file_changes_nothing(tmp_path: Path, caseworker: Actor) -> None:
-    path = write_csv(tmp_path / "households.csv", good_rows())
-    first = households_import(actor=caseworker, path=path)
+def test_reimporting_the_same_data_changes_nothing(tmp_path: Path, caseworker: Actor) -> None:
+    first = households_import(actor=caseworker, path=write_csv(tmp_path / "households.csv", good_rows()))
     stamps = dict(Person.objects.values_list("id", "updated_at"))
+    same_data = write_csv(tmp_path / "again.csv", good_rows(), encoding="utf-8")  # other bytes: no BOM
     with CaptureQueriesContext(connection) as queries:
-        second = households_import(actor=caseworker, path=path)
+        second = households_import(actor=caseworker, path=same_data)
     assert first.changed
     assert not second.changed
+    assert second.repeated_from is None
     assert (second.persons_unchanged, second.households_unchanged, second.members_created) == (4, 2, 0)
     assert (Person.objects.count(), Household.objects.count(), HouseholdMember.objects.count()) == (4, 2, 4)
     assert dict(Person.objects.values_list("id", "updated_at")) == stamps
     writes = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))]
-    assert len(writes) == 1  # only the audit event of the attempt
+    assert len(writes) == 2  # the audit event of the attempt and the ImportBatch of this content
     assert "core_auditevent" in writes[0]
+
+
+def test_reuploading_the_same_file_returns_the_earlier_result(tmp_path: Path, caseworker: Actor) -> None:
+    path = write_csv(tmp_path / "households.csv", good_rows())
+    first = households_import(actor=caseworker, path=path)
+    copy = tmp_path / "copy.csv"
+    copy.write_bytes(path.read_bytes())
+    with CaptureQueriesContext(connection) as queries:
+        again = households_import(actor=caseworker, path=copy)
+    assert again.repeated_from is not None
+    assert not again.changed
+    assert (again.persons_created, again.file_sha256) == (first.persons_created, first.file_sha256)
+    assert not [q for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))]
+    assert ImportBatch.objects.get().result["persons_created"] == 4
+
+
+def test_a_partly_rejected_file_is_not_remembered(tmp_path: Path, caseworker: Actor) -> None:
+    rows = good_rows()
+    rows[0][HEADER.index("公民身份号码")] = "500103199001011230"
+    households_import(actor=caseworker, path=write_csv(tmp_path / "part.csv", rows), skip_invalid=True)
+    assert not ImportBatch.objects.exists()
 
 
 def test_reimport_updates_only_changed_cells(tmp_path: Path, caseworker: Actor) -> None:
@@ -191,7 +214,7 @@ def test_writes_are_set_based(tmp_path: Path, caseworker: Actor) -> None:
     with CaptureQueriesContext(connection) as queries:
         households_import(actor=caseworker, path=write_csv(tmp_path / "many.csv", rows))
     inserts = [q for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("INSERT")]
-    assert len(inserts) <= 4  # persons, households, memberships, audit: one statement each
+    assert len(inserts) <= 5  # persons, households, memberships, audit, import batch: one statement each
     assert HouseholdMember.objects.count() == 60
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from minzheng.core.models import ApiToken, AuditEvent, Region, RegionChange, Staff, StaffRole
+from minzheng.core.models import ApiToken, AuditEvent, ImportBatch, Region, RegionChange, Staff, StaffRole
 
 
 @admin.register(Region)
@@ -73,4 +73,16 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin[ImportBatch]):
+    list_display = ("created_at", "importer", "file_name", "user", "sha256")
+    list_filter = ("importer",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -43,6 +43,7 @@ from minzheng.core.imports import (
     read_table,
     write_error_file,
 )
+from minzheng.core.imports.batches import import_batch_find, import_batch_record
 from minzheng.core.imports.groups import clean_groups, group_rows, rejected_rows
 from minzheng.core.imports.writing import Upserted, chunks, objects_by_key, upsert_by_key
 from minzheng.core.regions.models import Region, RegionLevel
@@ -52,6 +53,8 @@ from minzheng.registry.services import PersonInput, person_fields_validate
 
 Progress = Callable[[int, int], None]
 Groups = dict[str, list[ParsedRow]]
+
+IMPORTER = "registry.households"  # ImportBatch key
 
 # GB/T 4761-2008 names as written in the 户口簿, mapped to the top-level codes the registry stores.
 RELATION_NAMES = {
@@ -164,10 +167,13 @@ class ImportResult:
     persons_unchanged: int = 0
     members_created: int = 0
     error_file: Path | None = None
+    repeated_from: str | None = None  # when this content was imported before: that import's time, nothing written
 
     @property
     def changed(self) -> bool:
         """False for a re-import of a file already imported: nothing was created or updated."""
+        if self.repeated_from is not None:
+            return False
         households = self.households_created + self.households_updated
         return households + self.persons_created + self.persons_updated + self.members_created > 0
 
@@ -201,6 +207,9 @@ def households_import(
     actor.require("registry.import")
     if error_file is not None and error_file.suffix.lower() not in ERROR_FILE_SUFFIXES:
         raise InvalidInput("import.error_file_format", _("错误报告文件须为 .xlsx 或 .csv"), field="error_file")
+    earlier = import_batch_find(actor=actor, importer=IMPORTER, sha256=file_sha256(path))
+    if earlier is not None:
+        return ImportResult(**earlier.result, repeated_from=earlier.created_at.isoformat())
     table = read_table(path)
     batch = _validate(actor, *parse_rows(table, HOUSEHOLD_COLUMNS), progress=progress)
     report = _report(batch, table.headers, error_file, whole_households=skip_invalid)
@@ -211,7 +220,8 @@ def households_import(
     rows_rejected = len(batch.rows) - imported
     summary = {"rows_total": len(batch.rows), "rows_imported": imported, "rows_rejected": rows_rejected}
     digest, counts = _write(actor=actor, batch=batch, accepted=accepted, path=path, summary=summary)
-    return ImportResult(file_sha256=digest, **summary, **counts, error_file=report)
+    values: dict[str, Any] = {"file_sha256": digest, **summary, **counts}
+    return ImportResult(**values, error_file=report)
 
 
 def _report(batch: _Batch, headers: Sequence[str], path: Path | None, *, whole_households: bool) -> Path | None:
@@ -417,6 +427,9 @@ def _write(
             region = Region.objects.filter(id=actor.region_id).first()
             detail = {"file": path.name, "sha256": digest, **summary, **counts, **written}
             audit_record(actor=actor, action="registry.import", region=region, detail=detail)
+            if summary["rows_rejected"] == 0:
+                record = {"file_sha256": digest, **summary, **counts}
+                import_batch_record(actor=actor, importer=IMPORTER, sha256=digest, file_name=path.name, result=record)
     except IntegrityError:
         # A concurrent write took a person or a head's place between validation and writing.
         raise Conflict("import.conflict", _("导入期间数据已被他人修改，请重新导入")) from None

@@ -68,6 +68,9 @@ class Command(BaseCommand):
             self.stderr.write(_("……另有 %(count)d 条错误未显示") % {"count": len(issues) - ISSUES_SHOWN})
 
     def _print_result(self, result: ImportResult) -> None:
+        if result.repeated_from is not None:
+            self.stdout.write(_("该文件已于 %(at)s 导入，本次未做任何修改") % {"at": result.repeated_from[:19]})
+            return
         if not result.changed:
             self.stdout.write(_("文件内容均已登记，未做任何修改（%(rows)d 行）") % {"rows": result.rows_imported})
             return
