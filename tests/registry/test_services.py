@@ -220,3 +220,23 @@ def test_counts_by_region_and_child(tree: Tree, family: Household, stranger: Hou
     assert (by_child[tree.district].disabled, by_child[tree.other_district].disabled) == (1, 0)
     with pytest.raises(NotFound):
         selectors.registry_counts(actor=actor_of(Role.DISTRICT_APPROVER), region=tree.other_district)
+
+
+def test_household_update_changes_address_and_audits(family: Household, actor_of: ActorOf) -> None:
+    actor = actor_of(Role.VILLAGE_ASSISTANT)
+    services.household_update(actor=actor, household_id=family.id, changes={"address": " 新华路8号 "})
+    family.refresh_from_db()
+    assert family.address == "新华路8号"
+    event = AuditEvent.objects.filter(action="household.update").get()
+    assert event.detail["changes"] == {"address": ["测试路1号", "新华路8号"]}
+    with pytest.raises(InvalidInput):
+        services.household_update(actor=actor, household_id=family.id, changes={"number": "X"})
+    with pytest.raises(InvalidInput):
+        services.household_update(actor=actor, household_id=family.id, changes={"hukou_type": "martian"})
+
+
+def test_household_update_outside_scope_is_not_found(stranger: Household, actor_of: ActorOf) -> None:
+    with pytest.raises(NotFound):
+        services.household_update(
+            actor=actor_of(Role.TOWNSHIP_CASEWORKER), household_id=stranger.id, changes={"address": "x"}
+        )

@@ -219,6 +219,31 @@ def household_create(
 
 
 @transaction.atomic
+def household_update(*, actor: Actor, household_id: int, changes: dict[str, str]) -> Household:
+    """Change a household's address or hukou type; its number and village are fixed (a move is a new household)."""
+    actor.require("household.write")
+    household = household_get(actor=actor, household_id=household_id)
+    unknown = set(changes) - {"address", "hukou_type"}
+    if unknown:
+        raise InvalidInput("household.field_readonly", _("字段不可修改"), field=sorted(unknown)[0])
+    if "hukou_type" in changes and changes["hukou_type"] not in HukouType.values:
+        raise InvalidInput("household.hukou_type", _("户口性质取值无效"), field="hukou_type")
+    fields = {key: value.strip() for key, value in changes.items()}
+    before = {key: getattr(household, key) for key in fields}
+    for key, value in fields.items():
+        setattr(household, key, value)
+    household.save(update_fields=list(fields))
+    audit_record(
+        actor=actor,
+        action="household.update",
+        obj=household,
+        region=household.region,
+        detail={"changes": changed_fields(before, fields)},
+    )
+    return household
+
+
+@transaction.atomic
 def household_member_add(*, actor: Actor, household_id: int, member: MemberInput, valid_from: date) -> HouseholdMember:
     actor.require("household.write")
     household = household_get(actor=actor, household_id=household_id)
