@@ -1,13 +1,14 @@
-"""Region tree: shipped Chongqing data, synthetic townships, the 2025-11 reform, scoping, CSV import, API."""
+"""Region tree: shipped Chongqing data, synthetic townships, the 2025-11 reform, scoping, file import, API."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
@@ -20,6 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from minzheng.core.access.actor import Actor, actor_for_user
 from minzheng.core.access.models import Role, Staff, StaffRole
 from minzheng.core.errors import InvalidInput, NotFound
+from minzheng.core.imports import RowIssue, read_table
 from minzheng.core.regions import importing, selectors, services, synthetic
 from minzheng.core.regions.models import Region, RegionChange, RegionChangeKind, RegionLevel
 
@@ -34,7 +36,8 @@ PRE_REFORM_CODES = {
 }  # fmt: skip
 YUBEI_TO_BEIBEI = ("大湾镇", "统景镇", "大盛镇", "兴隆镇", "茨竹镇")
 BEIBEI_TO_LIANGJIANG = ("水土街道", "复兴街道", "蔡家岗街道", "施家梁镇", "童家溪镇")
-HEADER = "区划代码,名称,上级代码,城乡分类代码,生效日期\n"
+COLUMNS = ("区划代码", "名称", "上级代码", "城乡分类代码", "生效日期")
+HEADER = ",".join(COLUMNS) + "\n"
 
 
 @pytest.fixture
@@ -295,7 +298,7 @@ def test_ancestors_are_visible_but_not_their_other_children(
         selectors.region_get(actor=actor, code=township("统景镇").code)
 
 
-# --- CSV import -----------------------------------------------------------------------------------------
+# --- file import ----------------------------------------------------------------------------------------
 
 
 def write_csv(tmp_path: Path, text: str, encoding: str = "utf-8", name: str = "regions.csv") -> Path:
@@ -314,7 +317,7 @@ def good_rows() -> str:
 
 
 def test_import_good_file(loaded: services.RegionTreeSummary, tmp_path: Path) -> None:
-    summary = importing.regions_import_csv(path=write_csv(tmp_path, good_rows()))
+    summary = importing.regions_import(path=write_csv(tmp_path, good_rows()))
     assert (summary.rows, summary.created, summary.updated, summary.unchanged) == (3, 3, 0, 0)
     street = current("500101050")
     assert (street.level, street.synthetic, street.valid_from, street.parent) == (
@@ -330,7 +333,7 @@ def test_import_good_file(loaded: services.RegionTreeSummary, tmp_path: Path) ->
         importing.IMPORT_DEFAULT_VALID_FROM,
     )
     assert village.path == f"{street.path}{village.id}/"
-    again = importing.regions_import_csv(path=write_csv(tmp_path, good_rows(), name="again.csv"))
+    again = importing.regions_import(path=write_csv(tmp_path, good_rows(), name="again.csv"))
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
 
 
@@ -341,7 +344,7 @@ def test_import_replaces_synthetic_row_and_records_real_renames(
     assert synthetic_town is not None
     assert synthetic_town.synthetic
     text = HEADER + f"{synthetic_town.code},真实街道,500101,,\n"
-    summary = importing.regions_import_csv(path=write_csv(tmp_path, text))
+    summary = importing.regions_import(path=write_csv(tmp_path, text))
     assert (summary.updated, summary.renamed) == (1, 0)
     synthetic_town.refresh_from_db()
     assert (synthetic_town.name, synthetic_town.synthetic, synthetic_town.confirmed) == (
@@ -350,7 +353,7 @@ def test_import_replaces_synthetic_row_and_records_real_renames(
         True,
     )
     renamed = HEADER + f"{synthetic_town.code},新名街道,500101,,2024-03-01\n"
-    summary = importing.regions_import_csv(path=write_csv(tmp_path, renamed, name="rename.csv"))
+    summary = importing.regions_import(path=write_csv(tmp_path, renamed, name="rename.csv"))
     assert summary.renamed == 1
     change = RegionChange.objects.get(region=synthetic_town, kind=RegionChangeKind.RENAME)
     assert (change.old_name, change.new_name, change.on) == ("真实街道", "新名街道", date(2024, 3, 1))
@@ -358,7 +361,7 @@ def test_import_replaces_synthetic_row_and_records_real_renames(
 
 @pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig"])
 def test_import_gbk_and_bom(loaded: services.RegionTreeSummary, tmp_path: Path, encoding: str) -> None:
-    summary = importing.regions_import_csv(path=write_csv(tmp_path, good_rows(), encoding=encoding))
+    summary = importing.regions_import(path=write_csv(tmp_path, good_rows(), encoding=encoding))
     assert summary.created == 3
     assert current("500101050").name == "高笋塘街道"
 
@@ -370,41 +373,111 @@ def test_import_rejects_bad_rows_and_writes_nothing(loaded: services.RegionTreeS
         + "500102050,错前缀街道,500101,,\n"  # row 3: not under its parent
         + "500101999001,孤儿社区,500101999,111,\n"  # row 4: parent in neither file nor DB
         + "500101050,好街道,500101,999,2024-13-01\n"  # row 5: bad class and date
-        + "500101050001,,500101050,,\n"  # row 6: no name
+        + "500101050001,,5001010,,\n"  # row 6: no name, parent not a code
+        + f"500101050002,{'长' * 65},500101050,,\n"  # row 7: name too long
     )
     count = Region.objects.count()
     with pytest.raises(InvalidInput) as caught:
-        importing.regions_import_csv(path=write_csv(tmp_path, text))
-    found = {(e.path, e.code) for e in caught.value.field_errors()}
-    assert found == {
-        ("row 2.区划代码", "region_import.code_format"),
-        ("row 3.区划代码", "region_import.parent_prefix"),
-        ("row 4.上级代码", "region_import.parent_unknown"),
-        ("row 5.城乡分类代码", "region_import.urban_rural_class"),
-        ("row 5.生效日期", "region_import.valid_from_format"),
-        ("row 6.名称", "region_import.name_required"),
-    }
-    assert "未写入" in str(caught.value.message)
+        importing.regions_import(path=write_csv(tmp_path, text))
+    error = caught.value
+    assert [(e.path, e.code) for e in error.field_errors()] == [
+        ("rows[2].区划代码", "import.digits"),
+        ("rows[3].区划代码", "region_import.parent_prefix"),
+        ("rows[4].上级代码", "region_import.parent_unknown"),
+        ("rows[5].城乡分类代码", "region_import.urban_rural_class"),
+        ("rows[5].生效日期", "import.date"),
+        ("rows[6].名称", "import.required"),
+        ("rows[6].上级代码", "import.digits"),
+        ("rows[7].名称", "import.too_long"),
+    ]
+    assert (error.code, str(error.message)) == ("import.invalid_rows", "共 6 行未通过校验，未写入任何数据")
+    assert error.extra["error_file"] is None
+    issues: list[RowIssue] = error.extra["issues"]
+    assert issues[0].text() == "行 2，列 区划代码：应为9/12位数字"
+    assert issues[1].text() == "行 3，列 区划代码：区划代码 500102050 须以上级代码 500101 开头"
+    assert issues[2].text() == "行 4，列 上级代码：上级区划不存在：500101999"
     assert Region.objects.count() == count
 
 
 def test_import_rejects_missing_columns_and_duplicates(loaded: services.RegionTreeSummary, tmp_path: Path) -> None:
     with pytest.raises(InvalidInput) as caught:
-        importing.regions_import_csv(path=write_csv(tmp_path, "区划代码,名称\n500101050,某街道\n"))
-    assert [e.path for e in caught.value.field_errors()] == ["row 1.上级代码"]
+        importing.regions_import(path=write_csv(tmp_path, "区划代码,名称\n500101050,某街道\n"))
+    assert (caught.value.code, caught.value.field, str(caught.value.message)) == (
+        "import.missing_column",
+        "上级代码",
+        "缺少必填列“上级代码”",
+    )
     duplicate = HEADER + "500101050,甲街道,500101,,\n500101050,乙街道,500101,,\n"
     with pytest.raises(InvalidInput) as caught:
-        importing.regions_import_csv(path=write_csv(tmp_path, duplicate, name="dup.csv"))
+        importing.regions_import(path=write_csv(tmp_path, duplicate, name="dup.csv"))
+    assert [issue.text() for issue in caught.value.extra["issues"]] == ["行 3，列 区划代码：区划代码与第 2 行重复"]
     assert [e.code for e in caught.value.field_errors()] == ["region_import.code_duplicate"]
+
+
+def write_xlsx(path: Path, rows: list[list[Any]], header: tuple[str, ...] = COLUMNS) -> Path:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in [list(header), *rows]:
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def test_import_xlsx(loaded: services.RegionTreeSummary, tmp_path: Path) -> None:
+    """Codes typed as numbers, a date cell, and a template's "*" on required headers, as Excel users send."""
+    header = ("区划代码*", "名称*", "上级代码*", "城乡分类代码", "生效日期")
+    rows: list[list[Any]] = [
+        [500101050, "高笋塘街道", 500101, None, datetime(2001, 1, 1)],
+        [500101050001, "白岩社区", 500101050, 111, None],
+        [],  # an empty row is skipped but keeps its number
+        [500101050200, "太白村", 500101050, "220", "2003/4/5"],
+    ]
+    summary = importing.regions_import(path=write_xlsx(tmp_path / "regions.xlsx", rows, header))
+    assert (summary.rows, summary.created) == (3, 3)
+    assert current("500101050").valid_from == date(2001, 1, 1)
+    assert (current("500101050001").urban_rural_class, current("500101050200").valid_from) == ("111", date(2003, 4, 5))
+    assert current("500101050200").parent == current("500101050")
+    again = importing.regions_import(path=write_csv(tmp_path, good_rows()))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)  # a row without a date keeps the stored one
+
+
+def test_import_xlsx_reports_the_rows_of_the_sheet(loaded: services.RegionTreeSummary, tmp_path: Path) -> None:
+    rows: list[list[Any]] = [[500101050, "高笋塘街道", 500101], [], [500101050001, "白岩社区", 500101051]]
+    with pytest.raises(InvalidInput) as caught:
+        importing.regions_import(path=write_xlsx(tmp_path / "regions.xlsx", rows, COLUMNS[:3]))
+    assert [e.path for e in caught.value.field_errors()] == ["rows[4].区划代码"]
+
+
+def test_import_error_file_lists_failing_rows_and_can_be_corrected(
+    loaded: services.RegionTreeSummary, tmp_path: Path
+) -> None:
+    text = good_rows() + "500101050300,坏分类村,500101050,999,\n"
+    report = tmp_path / "errors.csv"
+    with pytest.raises(InvalidInput) as caught:
+        importing.regions_import(path=write_csv(tmp_path, text), error_file=report)
+    assert caught.value.extra["error_file"] == str(report)
+    assert not Region.objects.filter(code__startswith="500101050").exists()
+    table = read_table(report)
+    assert table.headers == ("行号", *COLUMNS, "错误原因")
+    [row] = table.rows
+    assert row.cells[:3] == ("5", "500101050300", "坏分类村")
+    assert row.cells[-1].startswith("列 城乡分类代码：城乡分类代码须为以下之一：111、")
+    # The report keeps the source columns, so the corrected rows import as they are (行号 and 错误原因 are ignored).
+    fixed = report.read_text(encoding="utf-8-sig").replace(",999,", ",220,")
+    importing.regions_import(path=write_csv(tmp_path, good_rows(), name="first.csv"))
+    summary = importing.regions_import(path=write_csv(tmp_path, fixed, name="fixed.csv"))
+    assert (summary.rows, summary.created) == (1, 1)
+    assert current("500101050300").urban_rural_class == "220"
 
 
 def test_import_pre_reform_list_follows_the_reform(loaded: services.RegionTreeSummary, tmp_path: Path) -> None:
     text = HEADER + "500105050,观音桥街道,500105,,\n500105050001,北城社区,500105050,111,\n"
-    importing.regions_import_csv(path=write_csv(tmp_path, text))
+    importing.regions_import(path=write_csv(tmp_path, text))
     street = current("500105050")
     assert street.parent == current("500157")
     assert selectors.region_parent_as_of(region=street, on=BEFORE) == Region.objects.get(code="500105")
-    again = importing.regions_import_csv(path=write_csv(tmp_path, text, name="again.csv"))
+    again = importing.regions_import(path=write_csv(tmp_path, text, name="again.csv"))
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     assert current("500105050").parent == current("500157")
 
@@ -426,9 +499,37 @@ def test_import_regions_command(
     call_command("import_regions", str(write_csv(tmp_path, good_rows())))
     assert "新增 3 条" in capsys.readouterr().out
     bad = write_csv(tmp_path, HEADER + "500102050,错前缀街道,500101,,\n", name="bad.csv")
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError) as caught:
         call_command("import_regions", str(bad))
-    assert "第 2 行，区划代码" in capsys.readouterr().err
+    assert (caught.value.returncode, str(caught.value)) == (1, "共 1 行未通过校验，未写入任何数据")
+    assert "行 2，列 区划代码：区划代码 500102050 须以上级代码 500101 开头" in capsys.readouterr().err
+    with pytest.raises(CommandError, match="找不到文件"):
+        call_command("import_regions", str(tmp_path / "missing.csv"))
+
+
+def test_import_regions_command_writes_error_file(
+    loaded: services.RegionTreeSummary, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows: list[list[Any]] = [[500101050, "高笋塘街道", 500101, None, "2001-13-01"], [50010105, "短代码", 500101]]
+    path = write_xlsx(tmp_path / "regions.xlsx", rows)
+    report = tmp_path / "out" / "errors.xlsx"
+    count = Region.objects.count()
+    with pytest.raises(CommandError) as caught:
+        call_command("import_regions", str(path), "--errors", str(report))
+    assert str(caught.value) == f"共 2 行未通过校验，未写入任何数据；错误报告：{report}"
+    assert capsys.readouterr().err.splitlines() == [
+        "行 2，列 生效日期：日期格式无效，应为 YYYY-MM-DD",
+        "行 3，列 区划代码：应为9/12位数字",
+    ]
+    table = read_table(report)
+    assert table.headers == ("行号", *COLUMNS, "错误原因")
+    assert [(row.cells[0], row.cells[1], row.cells[-1]) for row in table.rows] == [
+        ("2", "500101050", "列 生效日期：日期格式无效，应为 YYYY-MM-DD"),
+        ("3", "50010105", "列 区划代码：应为9/12位数字"),
+    ]
+    assert Region.objects.count() == count
+    with pytest.raises(CommandError, match=r"错误报告文件须为 \.xlsx 或 \.csv"):
+        call_command("import_regions", str(path), "--errors", str(tmp_path / "errors.txt"))
 
 
 # --- API ------------------------------------------------------------------------------------------------

@@ -9,11 +9,12 @@ from minzheng.core.imports.columns import (
     ParsedRow,
     RowIssue,
     invalid_rows_error,
+    issue_lines,
     map_columns,
     parse_rows,
 )
 from minzheng.core.imports.readers import SourceRow, Table, file_sha256, read_table
-from minzheng.core.imports.report import ERROR_FILE_SUFFIXES, RejectedRow, write_error_file
+from minzheng.core.imports.report import ERROR_FILE_SUFFIXES, RejectedRow, error_file_check, write_error_file
 
 __all__ = [
     "ERROR_FILE_SUFFIXES",
@@ -23,8 +24,10 @@ __all__ = [
     "RowIssue",
     "SourceRow",
     "Table",
+    "error_file_check",
     "file_sha256",
     "invalid_rows_error",
+    "issue_lines",
     "map_columns",
     "parse_rows",
     "read_table",

@@ -20,6 +20,8 @@ from minzheng.core.errors import FieldError, InvalidInput
 from minzheng.core.imports.readers import Table
 
 Parser = Callable[[str], Any]
+# A console shows this many issues; the rest are counted (the error file holds them all).
+ISSUES_SHOWN = 200
 
 
 def _as_text(value: str) -> str:
@@ -133,3 +135,11 @@ def invalid_rows_error(issues: Sequence[RowIssue], *, error_file: str | None = N
             "error_file": error_file,
         },
     )
+
+
+def issue_lines(issues: Sequence[RowIssue], *, limit: int = ISSUES_SHOWN) -> list[str]:
+    """The issues as "行 N，列 X：原因" for a command's output, at most `limit` and then how many more."""
+    lines = [issue.text() for issue in issues[:limit]]
+    if len(issues) > limit:
+        lines.append(_("……另有 %(count)d 条错误未显示") % {"count": len(issues) - limit})
+    return lines

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from minzheng.core.errors import InvalidInput
+
 ERROR_FILE_SUFFIXES = frozenset({".xlsx", ".csv"})
 # OWASP "CSV injection": spreadsheet programs treat these leading characters as the start of a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -26,6 +28,12 @@ class RejectedRow:
     number: int
     cells: tuple[str, ...]
     reasons: tuple[str, ...]
+
+
+def error_file_check(path: Path | None) -> None:
+    """Fail before any work is done when the requested report cannot be written in its format."""
+    if path is not None and path.suffix.lower() not in ERROR_FILE_SUFFIXES:
+        raise InvalidInput("import.error_file_format", _("错误报告文件须为 .xlsx 或 .csv"), field="error_file")
 
 
 def write_error_file(path: Path, *, headers: Sequence[str], rows: Sequence[RejectedRow]) -> Path:

@@ -1,36 +1,57 @@
-"""`minzheng import-regions`: a real township/village list from CSV, validated whole before anything is written."""
+"""`minzheng import-regions`: a real township/village list (.xlsx or .csv), validated whole before anything is written.
+
+The shared import kit (`core.imports`) reads the file, maps its columns and parses each cell; this module adds
+the checks that span rows or need the database (a code once per file, under its parent, whose region exists)
+and the write: an upsert by code that records real renames, then the reform re-applied and paths rebuilt.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
-from minzheng.core.errors import FieldError, InvalidInput
+from minzheng.core.imports import (
+    Column,
+    ParsedRow,
+    RowIssue,
+    Table,
+    error_file_check,
+    invalid_rows_error,
+    parse_rows,
+    parsers,
+    read_table,
+    write_error_file,
+)
+from minzheng.core.imports.groups import rejected_rows
 from minzheng.core.regions.models import Region, RegionChange, RegionChangeKind, RegionLevel, UrbanRuralClass
 from minzheng.core.regions.services import BULK_BATCH, region_paths_rebuild, region_reform_apply
 
-COLUMN_CODE, COLUMN_NAME, COLUMN_PARENT, COLUMN_CLASS, COLUMN_VALID_FROM = (
-    "区划代码",
-    "名称",
-    "上级代码",
-    "城乡分类代码",
-    "生效日期",
-)
-REQUIRED_COLUMNS = (COLUMN_CODE, COLUMN_NAME, COLUMN_PARENT)
 LEVEL_BY_LENGTH = {9: RegionLevel.TOWNSHIP, 12: RegionLevel.VILLAGE}
 PARENT_LEVEL = {RegionLevel.TOWNSHIP: RegionLevel.DISTRICT, RegionLevel.VILLAGE: RegionLevel.TOWNSHIP}
 # Real lists rarely carry dates; a row without 生效日期 is taken as valid since this day.
 IMPORT_DEFAULT_VALID_FROM = date(2000, 1, 1)
 NAME_MAX = 64
-Record = tuple[int, dict[str, str]]  # (row number in the file, header 1 = row 1; values by column)
+_URBAN_RURAL_CLASS = parsers.choice(
+    {value: value for value in UrbanRuralClass.values},
+    "region_import.urban_rural_class",
+    format_lazy(_("城乡分类代码须为以下之一：{allowed}"), allowed="、".join(UrbanRuralClass.values)),
+)
+REGION_COLUMNS: tuple[Column, ...] = (
+    Column("区划代码", "code", parsers.digits(*LEVEL_BY_LENGTH)),
+    Column("名称", "name", parsers.text(NAME_MAX)),
+    Column("上级代码", "parent_code", parsers.digits(6, 9)),  # a district (6) or a township (9)
+    Column("城乡分类代码", "urban_rural_class", _URBAN_RURAL_CLASS, required=False),
+    Column("生效日期", "valid_from", parsers.calendar_date, required=False),
+)
+HEADERS = {column.field: column.header for column in REGION_COLUMNS}
 
 
 @dataclass(frozen=True)
@@ -44,79 +65,81 @@ class ImportSummary:
 
 @dataclass(frozen=True)
 class ImportRow:
+    """A valid row; its fields are the `REGION_COLUMNS` fields, optional ones defaulted when left empty."""
+
     number: int
     code: str
     name: str
     parent_code: str
-    urban_rural_class: str
-    valid_from: date | None
+    urban_rural_class: str = ""
+    valid_from: date | None = None
 
     @property
     def level(self) -> RegionLevel:
         return LEVEL_BY_LENGTH[len(self.code)]
 
 
-def regions_import_csv(*, path: Path) -> ImportSummary:
+def regions_import(*, path: Path, error_file: Path | None = None) -> ImportSummary:
     """Import a township/village list; every row is checked first and one bad row rejects the file.
 
-    Rows are upserted by code (synthetic rows with the same code become real ones), then the reform is
-    re-applied (a pre-reform list puts 江北 townships under 500105; they move to 两江新区) and paths rebuilt.
+    The failure lists every issue (row, column, reason), and `error_file` (.xlsx or .csv), if given, receives
+    the rejected rows with their reasons. Rows are upserted by code (synthetic rows with the same code become
+    real ones), then the reform is re-applied (a pre-reform list puts 江北 townships under 500105; they move
+    to 两江新区) and paths rebuilt.
     """
-    rows = _import_validate(_csv_records(path))
+    error_file_check(error_file)
+    table = read_table(path)
+    rows, issues = parse_rows(table, REGION_COLUMNS)
+    issues = sorted([*issues, *_file_issues(rows)], key=lambda issue: issue.row)
+    if issues:
+        raise invalid_rows_error(issues, error_file=_report(error_file, table, rows, issues))
+    valid = [ImportRow(row.number, **row.values) for row in rows]
     with transaction.atomic():
-        summary = _import_write(rows, source=f"导入：{path.name}"[:255])
+        summary = _import_write(valid, source=f"导入：{path.name}"[:255])
         region_reform_apply()
         region_paths_rebuild()
     return summary
 
 
-def _invalid(errors: list[FieldError]) -> InvalidInput:
-    message = _("导入文件有 %(count)d 处错误，未写入任何数据") % {"count": len(errors)}
-    return InvalidInput("region_import.invalid", message, extra={"errors": errors})
+def _report(path: Path | None, table: Table, rows: Sequence[ParsedRow], issues: Sequence[RowIssue]) -> str | None:
+    """The error file, when one was asked for: each failing row with its cells and reasons."""
+    if path is None:
+        return None
+    return str(write_error_file(path, headers=table.headers, rows=rejected_rows(rows, issues)))
 
 
-def _decode(raw: bytes) -> str:
-    """UTF-8 with or without BOM, else GB18030 (a superset of GBK, as Excel saves Chinese CSV)."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
+def _issue(row: ParsedRow, field: str, code: str, message: str | Promise) -> RowIssue:
+    return RowIssue(row.number, HEADERS[field], f"region_import.{code}", message)
+
+
+def _file_issues(rows: Sequence[ParsedRow]) -> list[RowIssue]:
+    """A code appears once in the file; rows whose code or parent did not parse are already reported."""
+    first: dict[str, int] = {}
+    issues: list[RowIssue] = []
+    for row in rows:
+        if "code" not in row.values:
             continue
-    raise InvalidInput("region_import.encoding", _("无法识别文件编码，请使用 UTF-8 或 GBK 编码"))
+        number = first.setdefault(row.values["code"], row.number)
+        if number != row.number:
+            message = format_lazy(_("区划代码与第 {row} 行重复"), row=number)
+            issues.append(_issue(row, "code", "code_duplicate", message))
+    parented = [row for row in rows if {"code", "parent_code"} <= row.values.keys()]
+    return issues + _parent_issues(parented, file_codes=set(first))
 
 
-def _csv_records(path: Path) -> list[Record]:
-    reader = csv.reader(io.StringIO(_decode(path.read_bytes())))
-    header = [column.strip() for column in next(reader, [])]
-    missing = [column for column in REQUIRED_COLUMNS if column not in header]
-    if missing:
-        raise _invalid(
-            [
-                FieldError(f"row 1.{c}", "region_import.column_missing", _("缺少必填列：%(column)s") % {"column": c})
-                for c in missing
-            ]
-        )
-    records = [
-        (reader.line_num, {column: value.strip() for column, value in zip(header, values, strict=False)})
-        for values in reader
-        if any(value.strip() for value in values)
-    ]
-    if not records:
-        raise InvalidInput("region_import.empty", _("文件中没有数据行"))
-    return records
-
-
-def _import_validate(records: list[Record]) -> list[ImportRow]:
-    file_codes = {record[COLUMN_CODE] for _number, record in records}
-    known = _existing_levels({record[COLUMN_PARENT] for _number, record in records})
-    seen: set[str] = set()
-    errors: list[FieldError] = []
-    for number, record in records:
-        errors += _row_errors(number, record, seen=seen, file_codes=file_codes, known=known)
-        seen.add(record[COLUMN_CODE])
-    if errors:
-        raise _invalid(errors)
-    return [_import_row(number, record) for number, record in records]
+def _parent_issues(rows: Sequence[ParsedRow], *, file_codes: set[str]) -> list[RowIssue]:
+    """Each code extends its parent's, and the parent is in the file or is a region of the level above."""
+    known = _existing_levels({row.values["parent_code"] for row in rows})
+    issues: list[RowIssue] = []
+    for row in rows:
+        code, parent = row.values["code"], row.values["parent_code"]
+        if code[:-3] != parent:
+            message = _("区划代码 %(code)s 须以上级代码 %(parent)s 开头") % {"code": code, "parent": parent}
+            issues.append(_issue(row, "code", "parent_prefix", message))
+        elif parent not in file_codes and PARENT_LEVEL[LEVEL_BY_LENGTH[len(code)]] not in known.get(parent, set()):
+            message = _("上级区划不存在：%(code)s") % {"code": parent}
+            issues.append(_issue(row, "parent_code", "parent_unknown", message))
+    return issues
 
 
 def _existing_levels(codes: set[str]) -> dict[str, set[str]]:
@@ -124,65 +147,6 @@ def _existing_levels(codes: set[str]) -> dict[str, set[str]]:
     for code, level in Region.objects.filter(code__in=codes).values_list("code", "level"):
         levels.setdefault(code, set()).add(level)
     return levels
-
-
-def _row_errors(
-    number: int, record: dict[str, str], *, seen: set[str], file_codes: set[str], known: dict[str, set[str]]
-) -> list[FieldError]:
-    def error(column: str, code: str, message: str) -> FieldError:
-        return FieldError(f"row {number}.{column}", f"region_import.{code}", message)
-
-    code, name, parent = record[COLUMN_CODE], record[COLUMN_NAME], record[COLUMN_PARENT]
-    errors = _value_errors(record, error)
-    if not name:
-        errors.append(error(COLUMN_NAME, "name_required", _("名称不能为空")))
-    elif len(name) > NAME_MAX:
-        errors.append(error(COLUMN_NAME, "name_too_long", _("名称不能超过%(max)d个字") % {"max": NAME_MAX}))
-    if not (code.isdigit() and len(code) in LEVEL_BY_LENGTH):
-        return [
-            error(COLUMN_CODE, "code_format", _("区划代码须为9位（乡镇）或12位（村、社区）数字")),
-            *errors,
-        ]
-    if code in seen:
-        errors.append(error(COLUMN_CODE, "code_duplicate", _("区划代码在文件中重复：%(code)s") % {"code": code}))
-    if not parent:
-        errors.append(error(COLUMN_PARENT, "parent_required", _("上级代码不能为空")))
-    elif code[:-3] != parent:
-        message = _("区划代码 %(code)s 须以上级代码 %(parent)s 开头") % {"code": code, "parent": parent}
-        errors.append(error(COLUMN_CODE, "parent_prefix", message))
-    elif parent not in file_codes and PARENT_LEVEL[LEVEL_BY_LENGTH[len(code)]] not in known.get(parent, set()):
-        errors.append(error(COLUMN_PARENT, "parent_unknown", _("上级区划不存在：%(code)s") % {"code": parent}))
-    return errors
-
-
-def _value_errors(record: dict[str, str], error: Any) -> list[FieldError]:
-    errors: list[FieldError] = []
-    urban_rural_class = record.get(COLUMN_CLASS, "")
-    if urban_rural_class and urban_rural_class not in UrbanRuralClass.values:
-        allowed = "、".join(UrbanRuralClass.values)
-        message = _("城乡分类代码须为以下之一：%(allowed)s") % {"allowed": allowed}
-        errors.append(error(COLUMN_CLASS, "urban_rural_class", message))
-    if record.get(COLUMN_VALID_FROM) and _parse_date(record[COLUMN_VALID_FROM]) is None:
-        errors.append(error(COLUMN_VALID_FROM, "valid_from_format", _("生效日期格式须为 YYYY-MM-DD")))
-    return errors
-
-
-def _parse_date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value.replace("/", "-"))
-    except ValueError:
-        return None
-
-
-def _import_row(number: int, record: dict[str, str]) -> ImportRow:
-    return ImportRow(
-        number=number,
-        code=record[COLUMN_CODE],
-        name=record[COLUMN_NAME],
-        parent_code=record[COLUMN_PARENT],
-        urban_rural_class=record.get(COLUMN_CLASS, ""),
-        valid_from=_parse_date(record.get(COLUMN_VALID_FROM, "")),
-    )
 
 
 def _import_write(rows: list[ImportRow], *, source: str) -> ImportSummary:
