@@ -11,6 +11,7 @@ from minzheng.core.access.actor import Actor
 from minzheng.core.access.models import Role
 from minzheng.core.audit.models import AuditEvent
 from minzheng.core.errors import AccessDenied, Conflict, InvalidInput, NotFound
+from minzheng.core.regions.models import Region, RegionLevel
 from minzheng.registry import selectors, services
 from minzheng.registry.models import DisabilityCertificate, Household, HouseholdMember, Person
 from tests.conftest import Tree, make_id_number, make_person
@@ -240,3 +241,76 @@ def test_household_update_outside_scope_is_not_found(stranger: Household, actor_
         services.household_update(
             actor=actor_of(Role.TOWNSHIP_CASEWORKER), household_id=stranger.id, changes={"address": "x"}
         )
+
+
+def test_person_list_narrows_by_region_and_alive(tree: Tree, family: Household, actor_of: ActorOf) -> None:
+    actor = actor_of(Role.DISTRICT_APPROVER)
+    head, spouse = (family.members.get(is_head=flag).person for flag in (True, False))
+    elsewhere = make_person(tree.township, name="张小", sequence=44)
+    registered_here = make_person(tree.other_village, name="周八", sequence=57)  # lives elsewhere, hukou here
+    Person.objects.filter(id=registered_here.id).update(hukou_region=tree.village)
+    Person.objects.filter(id=spouse.id).update(died_on=date(2024, 2, 3))
+    everyone = {head, spouse, elsewhere, registered_here}
+    assert set(selectors.person_list(actor=actor)) == everyone
+    assert set(selectors.person_list(actor=actor, region=tree.village)) == {head, spouse, registered_here}
+    assert set(selectors.person_list(actor=actor, alive=True)) == everyone - {spouse}
+    assert list(selectors.person_list(actor=actor, region=tree.village, alive=False)) == [spouse]
+    # A region above the actor's scope narrows nothing: the scope still applies.
+    village = actor_of(Role.VILLAGE_ASSISTANT)
+    assert set(selectors.person_list(actor=village, region=tree.city)) == {head, spouse, registered_here}
+    assert list(selectors.person_search(actor=actor, query="张", region=tree.township, alive=True)) == [
+        head,
+        elsewhere,
+    ]
+
+
+def test_household_list_narrows_by_region_and_number_prefix(
+    tree: Tree, family: Household, stranger: Household, actor_of: ActorOf
+) -> None:
+    city = actor_of(Role.CITY_ANALYST)
+    assert set(selectors.household_list(actor=city)) == {family, stranger}
+    assert list(selectors.household_list(actor=city, region=tree.other_district)) == [stranger]
+    assert list(selectors.household_list(actor=city, number_prefix=" H500103 ")) == [family]
+    assert list(selectors.household_list(actor=city, region=tree.district, number_prefix="H500106")) == []
+    assert list(selectors.household_list(actor=actor_of(Role.VILLAGE_ASSISTANT), region=tree.city)) == [family]
+    with pytest.raises(AccessDenied):
+        selectors.household_list(actor=actor_of(Role.ADMINISTRATOR))
+
+
+def test_region_in_scope_accepts_the_subtree_and_the_regions_above(tree: Tree, actor_of: ActorOf) -> None:
+    actor = actor_of(Role.TOWNSHIP_CASEWORKER)
+    for region in (tree.city, tree.district, tree.township, tree.village):
+        assert selectors.region_in_scope(actor=actor, code=f" {region.code} ") == region
+        assert selectors.region_in_scope_by_id(actor=actor, region_id=region.id) == region
+    for region in (tree.other_district, tree.other_village):
+        with pytest.raises(NotFound) as caught:
+            selectors.region_in_scope(actor=actor, code=region.code)
+        assert (caught.value.code, caught.value.field) == ("region.not_found", "region")
+        with pytest.raises(NotFound):
+            selectors.region_in_scope_by_id(actor=actor, region_id=region.id)
+    with pytest.raises(NotFound):
+        selectors.region_in_scope(actor=actor, code="999999")
+
+
+def test_region_in_scope_prefers_the_current_row_of_a_reused_code(tree: Tree, actor_of: ActorOf) -> None:
+    actor = actor_of(Role.DISTRICT_APPROVER)
+    Region.objects.filter(id=tree.township.id).update(valid_to=date(2020, 12, 31))
+    successor = Region.objects.create(
+        code=tree.township.code,
+        name="新街道",
+        level=RegionLevel.TOWNSHIP,
+        parent=tree.district,
+        valid_from=date(2021, 1, 1),
+    )
+    Region.objects.filter(id=successor.id).update(path=f"{tree.district.path}{successor.id}/")
+    assert selectors.region_in_scope(actor=actor, code=tree.township.code) == successor
+    Region.objects.filter(id=successor.id).update(valid_to=date(2024, 12, 31))
+    assert selectors.region_in_scope(actor=actor, code=tree.township.code) == successor  # the latest closed row
+
+
+def test_region_in_scope_checks_the_permission_before_the_code(tree: Tree, actor_of: ActorOf) -> None:
+    administrator = actor_of(Role.ADMINISTRATOR)
+    with pytest.raises(AccessDenied):
+        selectors.region_in_scope(actor=administrator, code="999999", permission="person.view")
+    with pytest.raises(NotFound):
+        selectors.region_in_scope(actor=administrator, code="999999")

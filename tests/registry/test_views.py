@@ -9,8 +9,9 @@ from datetime import date
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.views.defaults import server_error
 from pytest_django import DjangoAssertNumQueries
 
 from minzheng.core.access.models import Role
@@ -392,6 +393,22 @@ def test_household_list_pages_by_keyset(logged_in: LoggedIn, tree: Tree, monkeyp
     assert numbers == [f"H500103001001-{index:05d}" for index in range(5)]
 
 
+def test_household_list_pages_by_number_not_by_registration_order(
+    logged_in: LoggedIn, tree: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    for index in reversed(range(5)):  # registered last to first
+        make_household(tree.village, f"H500103001001-{index:05d}")
+    client = logged_in(Role.VILLAGE_ASSISTANT)
+    numbers: list[str] = []
+    url: str | None = reverse("household_list") + "?q=H500103"
+    while url:
+        response = client.get(url)
+        numbers += [h.number for h in response.context["households"]]
+        url = response.context["next_url"]
+    assert numbers == [f"H500103001001-{index:05d}" for index in range(5)]
+
+
 # ------------------------------------------------------------------------------------ query counts
 
 
@@ -451,3 +468,13 @@ def test_unknown_url_shows_the_chinese_404_page(logged_in: LoggedIn, tree: Tree)
 def test_staff_pages_are_not_cached(logged_in: LoggedIn, family: Household) -> None:
     response = logged_in(Role.SUPERVISOR).get(reverse("person_detail", args=[_head(family).id]))
     assert "no-store" in response["Cache-Control"]
+
+
+def test_500_page_is_chinese_and_renders_without_database_or_context() -> None:
+    """No `db` fixture: any query while rendering would fail the test (as it would with the database down)."""
+    response = server_error(RequestFactory().get("/persons/"))
+    text = _text(response)
+    assert response.status_code == 500
+    assert "系统出错" in text
+    assert "民政业务平台" in text
+    assert 'href="/"' in text

@@ -2,24 +2,19 @@
 
 Handlers parse input, call a selector or service with the request's actor, and return a schema.
 Scope, permissions and audit are the selectors' and services' job; masking is the schemas'.
-Lists use keyset pagination on `id` with an opaque cursor, so page N costs the same as page 1.
+Lists use keyset pagination on `id` with an opaque cursor (core.pagination), so page N costs the same as page 1.
 """
 
-import base64
-import binascii
 from datetime import date
-from typing import TypeVar
 
-from django.db.models import F, Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 from ninja.responses import codes_4xx
 
-from minzheng.core.access.actor import Actor, actor_for_request
-from minzheng.core.errors import InvalidInput, NotFound
-from minzheng.core.regions.models import Region
+from minzheng.core.access.actor import actor_for_request
+from minzheng.core.pagination import Page, cursor_decode, keyset_page
 from minzheng.registry import selectors, services
 from minzheng.registry.models import Household, HouseholdMember, Person
 from minzheng.registry.schemas import (
@@ -33,8 +28,6 @@ from minzheng.registry.schemas import (
     MemberAddIn,
     MemberEndIn,
     MembershipOut,
-    Page,
-    PageQuery,
     PersonDetail,
     PersonDetailOut,
     PersonIn,
@@ -51,9 +44,6 @@ router = Router(tags=["registry"])
 
 PERSONS = ["persons"]
 HOUSEHOLDS = ["households"]
-CURSOR_PREFIX = "id:"
-
-_M = TypeVar("_M", bound=Model)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -69,21 +59,16 @@ _M = TypeVar("_M", bound=Model)
     summary=str(_("人员列表")),
     description=str(_("按姓名前缀或公民身份号码查询；号码与电话脱敏；游标分页。")),
 )
-def person_list(request: HttpRequest, query: Query[PersonQuery]) -> Page:
+def person_list(request: HttpRequest, query: Query[PersonQuery]) -> Page[Person]:
     actor = actor_for_request(request)
-    persons = (
-        selectors.person_search(actor=actor, query=query.q)
-        if query.q is not None
-        else selectors.person_list(actor=actor)
+    region = (
+        selectors.region_in_scope(actor=actor, code=query.region, permission="person.view") if query.region else None
     )
-    if query.region:
-        region = _region_in_scope(actor=actor, code=query.region)
-        persons = persons.filter(
-            Q(residence_region__path__startswith=region.path) | Q(hukou_region__path__startswith=region.path)
-        )
-    if query.alive is not None:
-        persons = persons.filter(died_on__isnull=query.alive)
-    return _keyset_page(persons, query)
+    if query.q is None:
+        persons = selectors.person_list(actor=actor, region=region, alive=query.alive)
+    else:
+        persons = selectors.person_search(actor=actor, query=query.q, region=region, alive=query.alive)
+    return keyset_page(persons, after=cursor_decode(query.cursor), limit=query.limit)
 
 
 @router.get(
@@ -157,15 +142,13 @@ def person_record_death(request: HttpRequest, person_id: int, payload: DeathIn) 
     tags=HOUSEHOLDS,
     summary=str(_("家庭列表")),
 )
-def household_list(request: HttpRequest, query: Query[HouseholdQuery]) -> Page:
+def household_list(request: HttpRequest, query: Query[HouseholdQuery]) -> Page[Household]:
     actor = actor_for_request(request)
-    households = selectors.household_list(actor=actor)
-    if query.region:
-        region = _region_in_scope(actor=actor, code=query.region)
-        households = households.filter(region__path__startswith=region.path)
-    if query.number:
-        households = households.filter(number__startswith=query.number.strip())
-    return _keyset_page(households, query)
+    region = (
+        selectors.region_in_scope(actor=actor, code=query.region, permission="household.view") if query.region else None
+    )
+    households = selectors.household_list(actor=actor, region=region, number_prefix=query.number or "")
+    return keyset_page(households, after=cursor_decode(query.cursor), limit=query.limit)
 
 
 @router.get(
@@ -255,7 +238,7 @@ def household_member_end(
 )
 def registry_counts(request: HttpRequest, region: str | None = None, on: date | None = None) -> RegistryCountsView:
     actor = actor_for_request(request)
-    place = _region_in_scope(actor=actor, code=region or actor.region_code)
+    place = selectors.region_in_scope(actor=actor, code=region or actor.region_code)
     day = on or timezone.localdate()
     overview = selectors.registry_overview(actor=actor, region=place, on=day)
     return RegistryCountsView(
@@ -278,51 +261,3 @@ def _household_detail(household: Household, *, on: date) -> HouseholdDetail:
         members=list(selectors.household_members(household=household, on=on)),
         history=list(selectors.household_history(household=household)),
     )
-
-
-def _region_in_scope(*, actor: Actor, code: str) -> Region:
-    """The region with `code` in or above the actor's subtree (current row if the code was reused); else 404.
-
-    Regions inside the actor's subtree and its ancestors qualify: a village assistant may filter by their own
-    district and still sees only their village, because the selectors apply the scope. Other branches do not.
-    """
-    region = (
-        Region.objects.filter(code=code.strip())
-        .filter(Q(path__startswith=actor.scope_path) | Q(path__in=_ancestor_paths(actor.scope_path)))
-        .order_by(F("valid_to").desc(nulls_first=True), "-valid_from")
-        .first()
-    )
-    if region is None:
-        raise NotFound("region.not_found", _("未找到该区划"), field="region")
-    return region
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    """'/1/2/3/' → ['/1/', '/1/2/']: the paths of the regions above the one at `path`."""
-    ids = path.strip("/").split("/")
-    return ["/" + "/".join(ids[:depth]) + "/" for depth in range(1, len(ids))]
-
-
-def _keyset_page(queryset: QuerySet[_M], page: PageQuery) -> Page:
-    """One page in `id` order after the cursor; one extra row tells whether another page follows."""
-    after = _cursor_decode(page.cursor) if page.cursor else 0
-    rows = list(queryset.filter(pk__gt=after).order_by("pk")[: page.limit + 1])
-    items = rows[: page.limit]
-    has_more = len(rows) > page.limit
-    return Page(items=items, next_cursor=_cursor_encode(items[-1].pk) if has_more else None)
-
-
-def _cursor_encode(last_id: int) -> str:
-    return base64.urlsafe_b64encode(f"{CURSOR_PREFIX}{last_id}".encode()).decode().rstrip("=")
-
-
-def _cursor_decode(cursor: str) -> int:
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if text.startswith(CURSOR_PREFIX):
-            value = int(text.removeprefix(CURSOR_PREFIX))
-            if value >= 0:
-                return value
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        pass
-    raise InvalidInput("pagination.cursor", _("分页游标无效，请从第一页重新查询"), field="cursor")

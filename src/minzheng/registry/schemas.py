@@ -57,12 +57,6 @@ class HouseholdDetail:
         return getattr(self.household, name)
 
 
-@dataclass(frozen=True)
-class Page:
-    items: list[Any]
-    next_cursor: str | None
-
-
 def _person(obj: Person | PersonDetail) -> Person:
     return obj.person if isinstance(obj, PersonDetail) else obj
 

@@ -13,15 +13,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minzheng.core.access.actor import Actor
+from minzheng.core.access.permissions import Permission
 from minzheng.core.audit.services import audit_record
 from minzheng.core.errors import NotFound
 from minzheng.core.identifiers import normalize_id_number
 from minzheng.core.regions.models import Region
+from minzheng.core.regions.selectors import visible_to
 from minzheng.registry.models import DisabilityCertificate, Household, HouseholdMember, Person
 
 ELDERLY_AGE = 60
@@ -37,21 +39,60 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _person_scope(actor: Actor) -> Q:
-    return Q(residence_region__path__startswith=actor.scope_path) | Q(hukou_region__path__startswith=actor.scope_path)
+def _persons_in(path: str) -> Q:
+    """Persons whose residence or hukou region lies in the subtree at `path` (人户分离: the two may differ)."""
+    return Q(residence_region__path__startswith=path) | Q(hukou_region__path__startswith=path)
 
 
-def person_list(*, actor: Actor) -> QuerySet[Person]:
+def region_in_scope(*, actor: Actor, code: str, permission: Permission | None = None) -> Region:
+    """The region with `code` in or above the actor's subtree, to narrow a registry read; else NotFound.
+
+    Regions above the subtree qualify: a village assistant may filter by their own district and still sees only
+    their village, because the list selectors apply the scope. Other branches do not. A reused code gives its
+    current row, a closed one its latest row. `permission`, when given, is checked first, so a role that may not
+    make the read is refused (403) whatever the code.
+    """
+    if permission is not None:
+        actor.require(permission)
+    region = (
+        Region.objects.filter(visible_to(actor), code=code.strip())
+        .order_by(F("valid_to").desc(nulls_first=True), "-valid_from")
+        .first()
+    )
+    if region is None:
+        raise NotFound("region.not_found", _("未找到该区划"), field="region")
+    return region
+
+
+def region_in_scope_by_id(*, actor: Actor, region_id: int) -> Region:
+    """The region with id `region_id` in or above the actor's subtree (as `region_in_scope`); else NotFound."""
+    region = Region.objects.filter(visible_to(actor), pk=region_id).first()
+    if region is None:
+        raise NotFound("region.not_found", _("未找到该区划"))
+    return region
+
+
+def person_list(*, actor: Actor, region: Region | None = None, alive: bool | None = None) -> QuerySet[Person]:
+    """Persons in scope, narrowed to those living or with hukou in `region`'s subtree, and to the living
+    (`alive=True`) or the dead (`alive=False`)."""
     actor.require("person.view")
-    return Person.objects.filter(_person_scope(actor)).select_related("residence_region", "hukou_region")
+    persons = Person.objects.filter(_persons_in(actor.scope_path))
+    if region is not None:
+        persons = persons.filter(_persons_in(region.path))
+    if alive is not None:
+        persons = persons.filter(died_on__isnull=alive)
+    return persons.select_related("residence_region", "hukou_region")
 
 
-def person_search(*, actor: Actor, query: str) -> QuerySet[Person]:
-    """Exact match on an ID number, otherwise a name prefix (surname first, as staff type names).
+def person_search(
+    *, actor: Actor, query: str, region: Region | None = None, alive: bool | None = None
+) -> QuerySet[Person]:
+    """Exact match on an ID number, otherwise a name prefix (surname first, as staff type names), within
+    `person_list(actor=actor, region=region, alive=alive)`.
 
     Both use B-tree indexes, so the search stays fast over a million persons; never a leading-wildcard LIKE.
     """
-    persons = person_list(actor=actor)
+    persons = person_list(actor=actor, region=region, alive=alive)
     text = query.strip()
     normalized = normalize_id_number(text)
     if _ID_LIKE.match(normalized):
@@ -90,9 +131,16 @@ def person_current_membership(*, person: Person) -> HouseholdMember | None:
     return person.memberships.filter(valid_to__isnull=True).select_related("household").first()
 
 
-def household_list(*, actor: Actor) -> QuerySet[Household]:
+def household_list(*, actor: Actor, region: Region | None = None, number_prefix: str = "") -> QuerySet[Household]:
+    """Households in scope, narrowed to those whose village is in `region`'s subtree and whose number starts
+    with `number_prefix` (surrounding blanks ignored)."""
     actor.require("household.view")
-    return Household.objects.filter(region__path__startswith=actor.scope_path).select_related("region")
+    households = Household.objects.filter(region__path__startswith=actor.scope_path)
+    if region is not None:
+        households = households.filter(region__path__startswith=region.path)
+    if prefix := number_prefix.strip():
+        households = households.filter(number__startswith=prefix)
+    return households.select_related("region")
 
 
 def household_get(*, actor: Actor, household_id: int) -> Household:

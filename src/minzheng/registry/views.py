@@ -8,12 +8,12 @@ htmx requests (header `HX-Request`) get only the results partial of a search pag
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -27,17 +27,24 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from minzheng.core.access.actor import Actor, actor_for_request
-from minzheng.core.errors import NotFound
 from minzheng.core.masking import mask_id_number, mask_phone
+from minzheng.core.pagination import Page, keyset_page
 from minzheng.core.regions.models import Region
 from minzheng.registry import selectors
 from minzheng.registry.codes import ETHNIC_GROUPS
-from minzheng.registry.models import Household, HouseholdMember, Person
-from minzheng.registry.selectors import RegistryCounts
+from minzheng.registry.models import HouseholdMember, Person
+from minzheng.registry.selectors import RegistryCounts, RegistryOverview
+
+_View = TypeVar("_View", bound=Callable[..., HttpResponse])
 
 PAGE_SIZE = 50
-_Row = TypeVar("_Row", Person, Household)
 MAX_QUERY_LENGTH = 64
+
+# The page and the htmx results partial of each search view, by URL name.
+SEARCH_TEMPLATES = {
+    "person_search": ("registry/person_search.html", "registry/_person_results.html"),
+    "household_list": ("registry/household_list.html", "registry/_household_results.html"),
+}
 
 # The six headline counts of the home page, in display order: (RegistryCounts field, label).
 METRICS: tuple[tuple[str, Promise], ...] = (
@@ -50,41 +57,39 @@ METRICS: tuple[tuple[str, Promise], ...] = (
 )
 
 
+def _staff_page(view: _View) -> _View:
+    """A staff page: GET only, login required, never cached (it shows personal data)."""
+    return require_GET(login_required(never_cache(view)))
+
+
 # ---------------------------------------------------------------------------------------------------- home
 
 
-@require_GET
-@login_required
-@never_cache
+@_staff_page
 def home(request: HttpRequest) -> HttpResponse:
     """Counts for the actor's region (or a sub-region, `?region=<id>`) and a chart by child region."""
     actor = actor_for_request(request)
     if not actor.can("registry.stats"):
         return render(request, "registry/home_no_data.html")
-    region = _home_region(actor, _int_param(request, "region"))
+    region_id = _int_param(request, "region") or actor.region_id
+    region = selectors.region_in_scope_by_id(actor=actor, region_id=region_id)
     overview = selectors.registry_overview(actor=actor, region=region)
-    counts, by_child = overview.total, overview.children
-    children = [
-        {"region": child, "values": _metric_values(child_counts), "url": _home_url(child.id, actor)}
-        for child, child_counts in by_child
-    ]
-    context = {
+    return render(request, "registry/home.html", _home_context(overview, actor))
+
+
+def _home_context(overview: RegistryOverview, actor: Actor) -> dict[str, Any]:
+    region, counts, by_child = overview.region, overview.total, overview.children
+    return {
         "region": region,
         "metrics": [{"key": key, "label": label, "value": getattr(counts, key)} for key, label in METRICS],
         "metric_labels": [label for _key, label in METRICS],
-        "children": children,
+        "children": [
+            {"region": child, "values": _metric_values(child_counts), "url": _home_url(child.id, actor)}
+            for child, child_counts in by_child
+        ],
         "chart": _chart_data(region, counts, by_child, actor),
         "parent_url": _home_url(region.parent_id, actor) if region.id != actor.region_id else None,
     }
-    return render(request, "registry/home.html", context)
-
-
-def _home_region(actor: Actor, region_id: int | None) -> Region:
-    """The region the home page reports on; the selectors check that it lies in the actor's scope."""
-    region = Region.objects.filter(pk=region_id or actor.region_id).first()
-    if region is None:
-        raise NotFound("region.not_found", _("未找到该区划"))
-    return region
 
 
 def _home_url(region_id: int | None, actor: Actor) -> str:
@@ -137,50 +142,40 @@ class PersonRow:
     deceased: bool
 
 
-@require_GET
-@login_required
-@never_cache
+@_staff_page
 def person_search(request: HttpRequest) -> HttpResponse:
-    """Search by name prefix or full ID number; results masked and keyset-paged by (name, id)."""
+    """Search by name prefix or full ID number; results masked and keyset-paged by id."""
     actor = actor_for_request(request)
-    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
-    after = _int_param(request, "after")
-    persons = selectors.person_search(actor=actor, query=query)
-    if after is not None:
-        persons = persons.filter(id__gt=after)
-    page, has_next = _page(persons)
-    rows = [
-        PersonRow(
-            id=p.id,
-            name=p.name,
-            sex=p.get_sex_display(),
-            birth_on=p.birth_on,
-            id_number=mask_id_number(p.id_number),
-            phone=mask_phone(p.phone),
-            residence=p.residence_region.name,
-            deceased=p.died_on is not None,
-        )
-        for p in page
-    ]
-    context = {
-        "query": query,
-        "rows": rows,
-        "after": after,
-        "next_url": _page_url("person_search", query, rows[-1].id) if has_next and rows else None,
-        "first_url": _page_url("person_search", query, None) if after is not None else None,
-    }
-    return _search_response(request, "registry/person_search.html", "registry/_person_results.html", context)
+    query, after = _query_param(request), _int_param(request, "after")
+    page = keyset_page(selectors.person_search(actor=actor, query=query), after=after, limit=PAGE_SIZE)
+    rows = [_person_row(person) for person in page.items]
+    return _search_response(request, "person_search", query=query, after=after, page=page, rows=rows)
 
 
-@require_GET
-@login_required
-@never_cache
+def _person_row(person: Person) -> PersonRow:
+    return PersonRow(
+        id=person.id,
+        name=person.name,
+        sex=person.get_sex_display(),
+        birth_on=person.birth_on,
+        id_number=mask_id_number(person.id_number),
+        phone=mask_phone(person.phone),
+        residence=person.residence_region.name,
+        deceased=person.died_on is not None,
+    )
+
+
+@_staff_page
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     """One person's record; `?unmask=1` shows the full ID number and phone (checked and audited)."""
     actor = actor_for_request(request)
     unmask = request.GET.get("unmask") == "1"
     person = selectors.person_get(actor=actor, person_id=person_id, unmask=unmask)
-    context = {
+    return render(request, "registry/person_detail.html", _person_detail_context(person, unmask, actor))
+
+
+def _person_detail_context(person: Person, unmask: bool, actor: Actor) -> dict[str, Any]:
+    return {
         "person": person,
         "id_number": person.id_number if unmask else mask_id_number(person.id_number),
         "phone": person.phone if unmask else mask_phone(person.phone),
@@ -191,7 +186,6 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         "certificates": list(selectors.person_disability_certificates(person=person)),
         "membership": selectors.person_current_membership(person=person),
     }
-    return render(request, "registry/person_detail.html", context)
 
 
 def _age(born: date, on: date) -> int:
@@ -228,9 +222,7 @@ def _member_row(member: HouseholdMember) -> MemberRow:
     )
 
 
-@require_GET
-@login_required
-@never_cache
+@_staff_page
 def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
     """Members as of today or `?on=YYYY-MM-DD`, and the full membership history with ended rows."""
     actor = actor_for_request(request)
@@ -248,38 +240,17 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
     return render(request, "registry/household_detail.html", context)
 
 
-@require_GET
-@login_required
-@never_cache
+@_staff_page
 def household_search(request: HttpRequest) -> HttpResponse:
     """Households in scope by number prefix (all of them without a query), keyset-paged by number."""
     actor = actor_for_request(request)
-    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
-    after = _int_param(request, "after")
-    households = selectors.household_list(actor=actor).order_by("number")
-    if query:
-        households = households.filter(number__startswith=query)
-    if after is not None:
-        anchor = Subquery(Household.objects.filter(id=after).values("number")[:1])
-        households = households.filter(number__gt=anchor)
-    page, has_next = _page(households)
-    context = {
-        "query": query,
-        "households": page,
-        "after": after,
-        "next_url": _page_url("household_list", query, page[-1].id) if has_next and page else None,
-        "first_url": _page_url("household_list", query, None) if after is not None else None,
-    }
-    return _search_response(request, "registry/household_list.html", "registry/_household_results.html", context)
+    query, after = _query_param(request), _int_param(request, "after")
+    households = selectors.household_list(actor=actor, number_prefix=query)
+    page = keyset_page(households, after=after, limit=PAGE_SIZE, order="number")
+    return _search_response(request, "household_list", query=query, after=after, page=page, households=page.items)
 
 
 # ----------------------------------------------------------------------------------------------- helpers
-
-
-def _page(rows: QuerySet[_Row]) -> tuple[list[_Row], bool]:
-    """One keyset page: PAGE_SIZE rows and whether another page follows (one query for PAGE_SIZE + 1)."""
-    fetched = list(rows[: PAGE_SIZE + 1])
-    return fetched[:PAGE_SIZE], len(fetched) > PAGE_SIZE
 
 
 def _page_url(name: str, query: str, after: int | None) -> str:
@@ -289,12 +260,28 @@ def _page_url(name: str, query: str, after: int | None) -> str:
     return f"{reverse(name)}?{urlencode(params)}" if params else reverse(name)
 
 
-def _search_response(request: HttpRequest, page: str, partial: str, context: dict[str, Any]) -> HttpResponse:
-    """The results partial for htmx requests (not history restores, which need the whole page)."""
+def _search_response(
+    request: HttpRequest, name: str, *, query: str, after: int | None, page: Page[Any], **context: Any
+) -> HttpResponse:
+    """A search page with its pager links; only the results partial for htmx requests (not history restores,
+    which need the whole page)."""
+    next_after = page.next_after
+    context |= {
+        "query": query,
+        "page": page,
+        "after": after,
+        "next_url": _page_url(name, query, next_after) if next_after is not None else None,
+        "first_url": _page_url(name, query, None) if after is not None else None,
+    }
+    full, partial = SEARCH_TEMPLATES[name]
     is_partial = request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
-    response = render(request, partial if is_partial else page, context)
+    response = render(request, partial if is_partial else full, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def _query_param(request: HttpRequest) -> str:
+    return request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
 
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
