@@ -144,6 +144,12 @@ API: dict[str, Endpoint] = {
         success=201,
         other_region=422,
     ),
+    "household_update": Endpoint(
+        "household.write",
+        _send(
+            "patch", lambda w, own: f"/api/v1/households/{_household(w, own).id}", lambda w, own: {"address": "新路2号"}
+        ),
+    ),
     "household_member_add": Endpoint(
         "household.write",
         _send(

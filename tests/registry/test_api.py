@@ -497,3 +497,14 @@ def test_household_detail_query_count_does_not_grow_with_members(
     with django_assert_max_num_queries(11):
         response = client.get(f"{API}/households/{household.id}")
     assert (len(response.json()["members"]), len(response.json()["history"])) == (20, 20)
+
+
+def test_household_update_through_api(family: Household, logged_in: LoggedIn) -> None:
+    client = logged_in(Role.VILLAGE_ASSISTANT)
+    url = f"/households/{family.id}"
+    response = _patch(client, url, {"address": "新路2号"})
+    assert response.status_code == 200, response.content
+    assert response.json()["address"] == "新路2号"
+    assert _patch(client, url, {"address": None}).status_code == 422
+    bad = _patch(client, url, {"hukou_type": "x"})
+    assert (bad.status_code, bad.json()["errors"][0]["path"]) == (422, "hukou_type")

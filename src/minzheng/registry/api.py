@@ -24,6 +24,7 @@ from minzheng.registry.schemas import (
     HouseholdDetailOut,
     HouseholdIn,
     HouseholdPageOut,
+    HouseholdPatchIn,
     HouseholdQuery,
     MemberAddIn,
     MemberEndIn,
@@ -163,6 +164,21 @@ def household_get(request: HttpRequest, household_id: int, on: date | None = Non
     actor = actor_for_request(request)
     household = selectors.household_get(actor=actor, household_id=household_id)
     return _household_detail(household, on=on or timezone.localdate())
+
+
+@router.patch(
+    "/households/{household_id}",
+    response={200: HouseholdDetailOut, codes_4xx: ErrorOut},
+    operation_id="household_update",
+    tags=HOUSEHOLDS,
+    summary=str(_("修改家庭信息")),
+    description=str(_("可修改住址和户口性质；户编号和所在村（社区）不可修改。")),
+)
+def household_update(request: HttpRequest, household_id: int, payload: HouseholdPatchIn) -> HouseholdDetail:
+    actor = actor_for_request(request)
+    changes = payload.dict(exclude_unset=True)
+    household = services.household_update(actor=actor, household_id=household_id, changes=changes)
+    return _household_detail(household, on=timezone.localdate())
 
 
 @router.post(

@@ -298,7 +298,18 @@ class PersonIn(Schema):
     serious_illness: bool = False
 
 
-class PersonPatchIn(Schema):
+class PatchIn(Schema):
+    """A partial update: fields left out are unchanged, and an explicit null is refused."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _reject_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError(str(_("不能为 null；不修改的字段请不要发送")))
+        return value
+
+
+class PersonPatchIn(PatchIn):
     """Only the fields sent are changed; null is not accepted (send "" to clear the phone)."""
 
     name: str | None = None
@@ -308,12 +319,12 @@ class PersonPatchIn(Schema):
     serious_illness: bool | None = None
     residence_region_code: str | None = None
 
-    @field_validator("*", mode="before")
-    @classmethod
-    def _reject_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError(str(_("不能为 null；不修改的字段请不要发送")))
-        return value
+
+class HouseholdPatchIn(PatchIn):
+    """Only the fields sent are changed."""
+
+    address: str | None = Field(None, max_length=255)
+    hukou_type: str | None = Field(None, description="urban | rural")
 
 
 class DeathIn(Schema):
