@@ -32,10 +32,10 @@ from minzheng.core.access.actor import Actor
 from minzheng.core.audit.services import audit_record
 from minzheng.core.errors import Conflict, InvalidInput
 from minzheng.core.imports import (
-    ERROR_FILE_SUFFIXES,
     Column,
     ParsedRow,
     RowIssue,
+    error_file_check,
     file_sha256,
     invalid_rows_error,
     parse_rows,
@@ -205,8 +205,7 @@ def households_import(
     called while rows are validated, for the command's progress bar.
     """
     actor.require("registry.import")
-    if error_file is not None and error_file.suffix.lower() not in ERROR_FILE_SUFFIXES:
-        raise InvalidInput("import.error_file_format", _("错误报告文件须为 .xlsx 或 .csv"), field="error_file")
+    error_file_check(error_file)
     earlier = import_batch_find(actor=actor, importer=IMPORTER, sha256=file_sha256(path))
     if earlier is not None:
         return ImportResult(**earlier.result, repeated_from=earlier.created_at.isoformat())

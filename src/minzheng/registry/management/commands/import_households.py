@@ -18,14 +18,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from minzheng.core.access.actor import Actor, actor_for_user
 from minzheng.core.errors import ApplicationError
-from minzheng.core.imports import RowIssue
+from minzheng.core.imports import RowIssue, issue_lines
 from minzheng.registry.imports import ImportResult, households_import
 
 EXIT_FAILED = 1
 EXIT_PARTIAL = 2
 # Below this many rows validation takes a second or two and a progress bar is only noise.
 PROGRESS_MIN_ROWS = 2000
-ISSUES_SHOWN = 200
 
 
 class Command(BaseCommand):
@@ -62,10 +61,8 @@ class Command(BaseCommand):
             )
 
     def _print_issues(self, issues: list[RowIssue]) -> None:
-        for issue in issues[:ISSUES_SHOWN]:
-            self.stderr.write(issue.text())
-        if len(issues) > ISSUES_SHOWN:
-            self.stderr.write(_("……另有 %(count)d 条错误未显示") % {"count": len(issues) - ISSUES_SHOWN})
+        for line in issue_lines(issues):
+            self.stderr.write(line)
 
     def _print_result(self, result: ImportResult) -> None:
         if result.repeated_from is not None:
