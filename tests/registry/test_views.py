@@ -245,8 +245,11 @@ def test_person_detail_is_masked_and_audited(logged_in: LoggedIn, family: Househ
     response = logged_in(role).get(reverse("person_detail", args=[head.id]))
     text = _text(response)
     assert response.status_code == 200
-    for label in ("姓名", "公民身份号码", "性别", "出生日期", "民族", "联系电话", "户籍地", "经常居住地"):
+    for label in ("姓名", "公民身份号码", "性别", "年龄", "民族", "联系电话", "户籍地", "经常居住地"):
         assert label in text
+    # The masked digits of an ID number are the birth date, so a masked page never shows it.
+    assert "出生日期" not in text
+    assert head.birth_on.isoformat() not in text
     assert mask_id_number(head.id_number) in text
     assert head.id_number not in text
     assert head.phone not in text
@@ -478,3 +481,13 @@ def test_500_page_is_chinese_and_renders_without_database_or_context() -> None:
     assert "系统出错" in text
     assert "民政业务平台" in text
     assert 'href="/"' in text
+
+
+@pytest.mark.parametrize("url_name", ["household_detail", "person_search"])
+def test_masked_lists_show_age_not_birth_date(logged_in: LoggedIn, family: Household, url_name: str) -> None:
+    head = _head(family)
+    url = reverse(url_name, args=[family.id]) if url_name == "household_detail" else reverse(url_name) + "?q=张"
+    text = _text(logged_in(Role.DISTRICT_APPROVER).get(url))
+    assert mask_id_number(head.id_number) in text
+    assert head.birth_on.isoformat() not in text
+    assert "年龄" in text

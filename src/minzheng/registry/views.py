@@ -135,7 +135,7 @@ class PersonRow:
     id: int
     name: str
     sex: str
-    birth_on: date
+    age: int  # never the birth date beside a masked ID: the masked digits ARE the birth date
     id_number: str
     phone: str
     residence: str
@@ -157,7 +157,7 @@ def _person_row(person: Person) -> PersonRow:
         id=person.id,
         name=person.name,
         sex=person.get_sex_display(),
-        birth_on=person.birth_on,
+        age=_age_of(person),
         id_number=mask_id_number(person.id_number),
         phone=mask_phone(person.phone),
         residence=person.residence_region.name,
@@ -182,13 +182,15 @@ def _person_detail_context(person: Person, unmask: bool, actor: Actor) -> dict[s
         "unmasked": unmask,
         "can_unmask": actor.can("person.unmask"),
         "ethnic_group": ETHNIC_GROUPS.get(person.ethnic_group, person.ethnic_group),
-        "age": _age(person.birth_on, person.died_on or timezone.localdate()),
+        "age": _age_of(person),
         "certificates": list(selectors.person_disability_certificates(person=person)),
         "membership": selectors.person_current_membership(person=person),
     }
 
 
-def _age(born: date, on: date) -> int:
+def _age_of(person: Person) -> int:
+    """Age today, or at death."""
+    on, born = person.died_on or timezone.localdate(), person.birth_on
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
@@ -202,7 +204,7 @@ class MemberRow:
     relation: str
     is_head: bool
     id_number: str
-    birth_on: date
+    age: int
     valid_from: date
     valid_to: date | None
     end_reason: str
@@ -215,7 +217,7 @@ def _member_row(member: HouseholdMember) -> MemberRow:
         relation=member.get_relation_display(),
         is_head=member.is_head,
         id_number=mask_id_number(member.person.id_number),
-        birth_on=member.person.birth_on,
+        age=_age_of(member.person),
         valid_from=member.valid_from,
         valid_to=member.valid_to,
         end_reason=member.end_reason,
