@@ -53,6 +53,7 @@ _SCHEMA_MESSAGES: dict[str, Promise] = {
     "less_than_equal": _("不能大于 %(le)s"),
     "string_too_long": _("长度不能超过 %(max_length)s"),
     "json_invalid": _("请求体不是有效的 JSON"),
+    "extra_forbidden": _("该字段不存在或不可修改"),
 }
 _PARAM_SOURCES = frozenset({"body", "query", "path", "header", "cookie", "form", "file"})
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "ninja",  # serves the Swagger UI of /api/v1/docs from static files (no CDN on closed networks)
     "minzheng.core",
     "minzheng.registry",
 ]

@@ -44,6 +44,14 @@ def test_pages_by_another_unique_key_resume_after_the_last_rows_value(regions: l
     assert _walk(regions, limit=2, order="code") == [by_code[0:2], by_code[2:4], by_code[4:5]]
 
 
+def test_descending_pages_resume_before_the_last_rows_key(regions: list[Region]) -> None:
+    newest_first = regions[::-1]
+    assert _walk(regions, limit=2, order="-pk") == [newest_first[0:2], newest_first[2:4], newest_first[4:5]]
+    by_code_desc = sorted(regions, key=lambda region: region.code, reverse=True)
+    assert _walk(regions, limit=2, order="-code") == [by_code_desc[0:2], by_code_desc[2:4], by_code_desc[4:5]]
+    assert keyset_page(Region.objects.all(), after=regions[0].pk, limit=2, order="-pk").items == []
+
+
 def test_the_last_page_has_no_next(regions: list[Region]) -> None:
     page = keyset_page(Region.objects.all(), after=regions[2].pk, limit=10)
     assert (page.items, page.has_next, page.next_after, page.next_cursor) == (regions[3:], False, None, None)
@@ -61,6 +69,8 @@ def test_a_page_is_one_query_whatever_the_offset(
         keyset_page(Region.objects.all(), after=regions[3].pk, limit=1, order="code")
     with django_assert_num_queries(1):
         keyset_page(Region.objects.all(), after=regions[3].pk, limit=1)
+    with django_assert_num_queries(1):
+        keyset_page(Region.objects.all(), after=regions[3].pk, limit=1, order="-code")
 
 
 def test_limit_must_be_positive(regions: list[Region]) -> None:

@@ -508,3 +508,22 @@ def test_household_update_through_api(family: Household, logged_in: LoggedIn) ->
     assert _patch(client, url, {"address": None}).status_code == 422
     bad = _patch(client, url, {"hukou_type": "x"})
     assert (bad.status_code, bad.json()["errors"][0]["path"]) == (422, "hukou_type")
+
+
+def test_docs_page_uses_bundled_swagger_not_a_cdn(family: Household, logged_in: LoggedIn) -> None:
+    """Government networks are often closed: the docs page must load its JavaScript from our static files."""
+    html = logged_in(Role.DISTRICT_APPROVER).get("/api/v1/docs").content.decode()
+    assert "/static/ninja/" in html
+    assert "cdn.jsdelivr.net" not in html
+
+
+def test_patch_refuses_fields_that_cannot_change(family: Household, logged_in: LoggedIn) -> None:
+    response = _patch(logged_in(Role.VILLAGE_ASSISTANT), f"/households/{family.id}", {"number": "H-X"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["path"] == "number"
+
+
+def test_death_in_the_future_is_refused(family: Household, logged_in: LoggedIn) -> None:
+    head = family.members.get(is_head=True).person
+    response = _post(logged_in(Role.VILLAGE_ASSISTANT), f"/persons/{head.id}/death", {"died_on": "2999-01-01"})
+    assert (response.status_code, response.json()["code"]) == (422, "person.died_in_future")

@@ -314,3 +314,10 @@ def test_region_in_scope_checks_the_permission_before_the_code(tree: Tree, actor
         selectors.region_in_scope(actor=administrator, code="999999", permission="person.view")
     with pytest.raises(NotFound):
         selectors.region_in_scope(actor=administrator, code="999999")
+
+
+def test_counts_as_of_a_past_date_leave_out_later_births(tree: Tree, family: Household, actor_of: ActorOf) -> None:
+    make_person(tree.village, name="小红", born=date(2015, 6, 1), sequence=82)
+    city = actor_of(Role.CITY_ANALYST)
+    assert selectors.registry_counts(actor=city, region=tree.city, on=date(2014, 1, 1)).persons == 2
+    assert selectors.registry_counts(actor=city, region=tree.city, on=date(2016, 1, 1)).persons == 3

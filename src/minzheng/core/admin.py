@@ -5,9 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
+from minzheng.core.access.services import api_token_revoke
 from minzheng.core.models import ApiToken, AuditEvent, ImportBatch, Region, RegionChange, Staff, StaffRole
+from minzheng.core.regions.services import region_admin_save
+
+admin.site.site_header = _("民政业务平台 · 系统管理")
+admin.site.site_title = _("民政业务平台")
+admin.site.index_title = _("系统配置")
 
 
 @admin.register(Region)
@@ -26,6 +34,9 @@ class RegionAdmin(admin.ModelAdmin[Region]):
     search_fields = ("code", "name")
     raw_id_fields = ("parent",)
     readonly_fields = ("path",)
+
+    def save_model(self, request: HttpRequest, obj: Region, form: Any, change: bool) -> None:
+        region_admin_save(region=obj)
 
 
 @admin.register(RegionChange)
@@ -53,11 +64,21 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     """Tokens are issued with `minzheng issue-token`; here they can be reviewed and revoked (set 吊销时间)."""
 
     list_display = ("prefix", "user", "name", "created_at", "expires_at", "revoked_at", "last_used_at")
-    readonly_fields = ("prefix", "created_at", "last_used_at")
+    readonly_fields = ("user", "prefix", "created_at", "revoked_at", "last_used_at")
     fields = ("user", "name", "prefix", "created_at", "expires_at", "revoked_at", "last_used_at")
+    actions = ["revoke"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description=_("吊销所选令牌"), permissions=["change"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        """Through the service, so each revocation is audited like `minzheng issue-token --revoke`."""
+        revoked = [api_token_revoke(token_id=token.id) for token in queryset.filter(revoked_at__isnull=True)]
+        self.message_user(request, _("已吊销 %(count)d 个令牌") % {"count": len(revoked)})
 
 
 @admin.register(AuditEvent)

@@ -1,7 +1,7 @@
 """Keyset pagination for lists (ARCHITECTURE §9): a page starts after the last row seen, never at an OFFSET.
 
 `keyset_page` runs one query, `WHERE key > <last key> ORDER BY key LIMIT n + 1`, so page 500 costs what page 1 does;
-the extra row says whether another page follows. The web pages pass the last row's id as `?after=<id>`; the API
+the extra row says whether another page follows. A descending order (`order="-pk"`, newest first) pages with `<`. The web pages pass the last row's id as `?after=<id>`; the API
 wraps it in an opaque cursor (`cursor_encode`, `cursor_decode`) so that clients do not build their own.
 """
 
@@ -44,16 +44,17 @@ class Page(Generic[_M]):
 def keyset_page(queryset: QuerySet[_M], *, after: int | None, limit: int, order: str = "pk") -> Page[_M]:
     """The `limit` rows after the row whose id is `after` (from the start when None), ordered by `order`.
 
-    `order` must name a unique field (the primary key by default). For another field the page resumes after
-    that field's value on the row `after`, looked up in a subquery of the same statement; an id that does not
-    exist gives an empty page.
+    `order` must name a unique field (the primary key by default), with a leading "-" for descending order.
+    For another field the page resumes after that field's value on the row `after`, looked up in a subquery of
+    the same statement; an id that does not exist gives an empty page.
     """
     if limit < 1:
         raise ValueError("limit must be at least 1")
     rows = queryset.order_by(order)
     if after is not None:
-        anchor = after if order == "pk" else Subquery(_anchor(queryset, after, order))
-        rows = rows.filter(**{f"{order}__gt": anchor})
+        key = order.removeprefix("-")
+        anchor = after if key == "pk" else Subquery(_anchor(queryset, after, key))
+        rows = rows.filter(**{f"{key}__{'lt' if order.startswith('-') else 'gt'}": anchor})
     fetched = list(rows[: limit + 1])
     return Page(items=fetched[:limit], has_next=len(fetched) > limit)
 

@@ -208,7 +208,9 @@ def households_import(
     error_file_check(error_file)
     earlier = import_batch_find(actor=actor, importer=IMPORTER, sha256=file_sha256(path))
     if earlier is not None:
-        return ImportResult(**earlier.result, repeated_from=earlier.created_at.isoformat())
+        return ImportResult(
+            **earlier.result, repeated_from=f"{timezone.localtime(earlier.created_at):%Y-%m-%d %H:%M:%S}"
+        )
     table = read_table(path)
     batch = _validate(actor, *parse_rows(table, HOUSEHOLD_COLUMNS), progress=progress)
     report = _report(batch, table.headers, error_file, whole_households=skip_invalid)

@@ -11,7 +11,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema
-from pydantic import field_validator
+from pydantic import ConfigDict, field_validator
 
 from minzheng.core.masking import mask_id_number, mask_phone
 from minzheng.core.regions.models import Region
@@ -299,7 +299,9 @@ class PersonIn(Schema):
 
 
 class PatchIn(Schema):
-    """A partial update: fields left out are unchanged, and an explicit null is refused."""
+    """A partial update: fields left out are unchanged; an explicit null or an unknown field is refused."""
+
+    model_config = ConfigDict(extra="forbid")
 
     @field_validator("*", mode="before")
     @classmethod

@@ -231,7 +231,7 @@ def _grouped_counts(region: Region, subtree: dict[int, str], day: date) -> Itera
     holders = (
         _valid_certificates(day)
         .filter(**{f"person__residence_{key}": value for key, value in in_region.items()})
-        .filter(Q(person__died_on__isnull=True) | Q(person__died_on__gt=day))
+        .filter(Q(person__died_on__isnull=True) | Q(person__died_on__gt=day), person__birth_on__lte=day)
         .values("person__residence_region_id")
         .annotate(disabled=Count("person_id", distinct=True))
         .order_by()
@@ -254,7 +254,8 @@ def _child_id(depth: int, path: str) -> int | None:
 
 
 def _living(day: date) -> QuerySet[Person]:
-    return Person.objects.filter(Q(died_on__isnull=True) | Q(died_on__gt=day))
+    """Born on or before `day` and not dead by then: counts as of a past date leave out later births."""
+    return Person.objects.filter(birth_on__lte=day).filter(Q(died_on__isnull=True) | Q(died_on__gt=day))
 
 
 def _valid_certificates(day: date) -> QuerySet[DisabilityCertificate]:

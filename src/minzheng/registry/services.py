@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minzheng.core.access.actor import Actor
@@ -21,7 +22,7 @@ from minzheng.core.masking import mask_phone
 from minzheng.core.regions.models import Region, RegionLevel
 from minzheng.registry.codes import ETHNIC_GROUPS
 from minzheng.registry.models import Household, HouseholdMember, HukouType, Person, Relation, WorkAbility
-from minzheng.registry.selectors import household_get, person_get, person_list
+from minzheng.registry.selectors import household_list, person_list
 
 UPDATABLE_PERSON_FIELDS = ("name", "phone", "ethnic_group", "work_ability", "serious_illness")
 
@@ -147,6 +148,8 @@ def person_record_death(*, actor: Actor, person_id: int, died_on: date) -> Perso
         raise Conflict("person.already_deceased", _("该人员已登记死亡"), field="died_on")
     if died_on < person.birth_on:
         raise InvalidInput("person.died_before_birth", _("死亡日期早于出生日期"), field="died_on")
+    if died_on > timezone.localdate():
+        raise InvalidInput("person.died_in_future", _("死亡日期不能晚于今天"), field="died_on")
     person.died_on = died_on
     person.save(update_fields=["died_on", "updated_at"])
     HouseholdMember.objects.filter(person=person, valid_to__isnull=True).update(
@@ -167,6 +170,14 @@ def _person_for_update(*, actor: Actor, person_id: int) -> Person:
     if person is None:
         raise NotFound("person.not_found", _("未找到该人员"))
     return person
+
+
+def _household_for_update(*, actor: Actor, household_id: int) -> Household:
+    """A household in scope, locked; a write is audited as itself, not also as a read."""
+    household = household_list(actor=actor).select_for_update(of=("self",)).filter(id=household_id).first()
+    if household is None:
+        raise NotFound("household.not_found", _("未找到该户"))
+    return household
 
 
 def _masked_changes(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
@@ -222,7 +233,7 @@ def household_create(
 def household_update(*, actor: Actor, household_id: int, changes: dict[str, str]) -> Household:
     """Change a household's address or hukou type; its number and village are fixed (a move is a new household)."""
     actor.require("household.write")
-    household = household_get(actor=actor, household_id=household_id)
+    household = _household_for_update(actor=actor, household_id=household_id)
     unknown = set(changes) - {"address", "hukou_type"}
     if unknown:
         raise InvalidInput("household.field_readonly", _("字段不可修改"), field=sorted(unknown)[0])
@@ -246,7 +257,7 @@ def household_update(*, actor: Actor, household_id: int, changes: dict[str, str]
 @transaction.atomic
 def household_member_add(*, actor: Actor, household_id: int, member: MemberInput, valid_from: date) -> HouseholdMember:
     actor.require("household.write")
-    household = household_get(actor=actor, household_id=household_id)
+    household = _household_for_update(actor=actor, household_id=household_id)
     membership = _member_add(actor=actor, household=household, member=member, valid_from=valid_from, path="")
     audit_record(
         actor=actor,
@@ -268,7 +279,7 @@ def household_member_end(
 ) -> HouseholdMember:
     """A person leaves a household: the membership gets `valid_to` and a reason; history is kept."""
     actor.require("household.write")
-    household = household_get(actor=actor, household_id=household_id)
+    household = _household_for_update(actor=actor, household_id=household_id)
     membership = household.members.filter(person_id=person_id, valid_to__isnull=True).first()
     if membership is None:
         raise NotFound("member.not_found", _("该人员不是本户现有成员"), field="person_id")
@@ -292,7 +303,7 @@ def person_move(
     *, actor: Actor, person_id: int, to_household_id: int, relation: str, moved_on: date
 ) -> HouseholdMember:
     """Move a person to another household: the old membership ends and the new one starts on `moved_on`."""
-    person = person_get(actor=actor, person_id=person_id)
+    person = _person_for_update(actor=actor, person_id=person_id)
     current = person.memberships.filter(valid_to__isnull=True).first()
     if current is not None:
         household_member_end(

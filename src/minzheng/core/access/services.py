@@ -8,8 +8,9 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +40,11 @@ def staff_create(
     user.set_password(password)
     user.is_staff = Role.ADMINISTRATOR in role_set  # only administrators use the Django admin
     user.save()
+    administrators = _administrator_group()
+    if user.is_staff:
+        user.groups.add(administrators)
+    else:
+        user.groups.remove(administrators)
     staff, _created = Staff.objects.update_or_create(
         user=user, defaults={"region": region, "display_name": display_name}
     )
@@ -47,6 +53,25 @@ def staff_create(
         [StaffRole(staff=staff, role=role) for role in sorted(role_set)], ignore_conflicts=True
     )
     return staff
+
+
+# What the administrator configures in the admin: regions, staff, roles, accounts, tokens. Not the audit log
+# or any case data (ARCHITECTURE §7: the administrator sees no case data).
+ADMINISTRATOR_PERMISSIONS = {
+    "core": {"region", "regionchange", "staff", "staffrole", "apitoken", "importbatch"},
+    "auth": {"user"},
+}
+ADMINISTRATOR_GROUP = "administrators"
+
+
+def _administrator_group() -> Group:
+    """The permission group of the administrator role, kept equal to ADMINISTRATOR_PERMISSIONS."""
+    group, _created = Group.objects.get_or_create(name=ADMINISTRATOR_GROUP)
+    wanted = Q()
+    for app_label, models in ADMINISTRATOR_PERMISSIONS.items():
+        wanted |= Q(content_type__app_label=app_label, content_type__model__in=models)
+    group.permissions.set(Permission.objects.filter(wanted))
+    return group
 
 
 @transaction.atomic

@@ -403,3 +403,12 @@ def region_paths_rebuild() -> None:
                 "WHERE parent_id IS NOT NULL AND level = %s",
                 [level.value],
             )
+
+
+@transaction.atomic
+def region_admin_save(*, region: Region) -> Region:
+    """Save a region edited in the admin and rebuild paths, so scoping never sees an empty or stale path."""
+    region.save()
+    region_paths_rebuild()
+    region.refresh_from_db(fields=["path"])
+    return region

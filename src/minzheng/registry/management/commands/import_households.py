@@ -66,7 +66,7 @@ class Command(BaseCommand):
 
     def _print_result(self, result: ImportResult) -> None:
         if result.repeated_from is not None:
-            self.stdout.write(_("该文件已于 %(at)s 导入，本次未做任何修改") % {"at": result.repeated_from[:19]})
+            self.stdout.write(_("该文件已于 %(at)s 导入，本次未做任何修改") % {"at": result.repeated_from})
             return
         if not result.changed:
             self.stdout.write(_("文件内容均已登记，未做任何修改（%(rows)d 行）") % {"rows": result.rows_imported})

@@ -1,0 +1,60 @@
+"""The admin is for configuration: the administrator role can use it, sees no audit log or case data."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from minzheng.core.access.models import ApiToken, Role
+from minzheng.core.access.services import api_token_issue, staff_create
+from minzheng.core.audit.models import AuditEvent
+from minzheng.core.regions.models import Region
+from tests.conftest import PASSWORD, Tree
+
+
+@pytest.fixture
+def admin_client(tree: Tree) -> Client:
+    staff_create(username="admin", password=PASSWORD, region=tree.city, roles=[Role.ADMINISTRATOR])
+    client = Client()
+    client.force_login(User.objects.get(username="admin"))
+    return client
+
+
+@pytest.mark.parametrize(
+    "url", ["/admin/core/region/", "/admin/core/staff/", "/admin/core/apitoken/", "/admin/auth/user/"]
+)
+def test_administrator_can_configure(admin_client: Client, url: str) -> None:
+    assert admin_client.get(url).status_code == 200
+
+
+def test_administrator_cannot_read_the_audit_log(admin_client: Client) -> None:
+    assert admin_client.get("/admin/core/auditevent/").status_code == 403
+
+
+def test_role_change_removes_admin_access(tree: Tree, admin_client: Client) -> None:
+    staff_create(username="admin", password=PASSWORD, region=tree.city, roles=[Role.CITY_ANALYST])
+    user = User.objects.get(username="admin")
+    assert not user.is_staff
+    assert not user.groups.exists()
+
+
+def test_region_added_in_admin_gets_its_path(tree: Tree, admin_client: Client) -> None:
+    response = admin_client.post(
+        "/admin/core/region/add/",
+        {"code": "500103001002", "name": "新社区", "level": "village", "parent": tree.township.id,
+         "valid_from": "2024-01-01", "urban_rural_class": "111", "confirmed": "on", "source": ""},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content[:500]
+    region = Region.objects.get(code="500103001002")
+    assert region.path == f"{tree.township.path}{region.id}/"
+
+
+def test_revoking_in_admin_is_audited(tree: Tree, admin_client: Client) -> None:
+    token, _clear = api_token_issue(username="admin")
+    response = admin_client.post(
+        "/admin/core/apitoken/", {"action": "revoke", "_selected_action": [token.id]}, follow=True
+    )
+    assert response.status_code == 200
+    assert ApiToken.objects.get(id=token.id).revoked_at is not None
+    assert AuditEvent.objects.filter(action="token.revoke", object_id=str(token.id)).exists()
