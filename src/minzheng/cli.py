@@ -14,8 +14,9 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import execute_from_command_line
 
     args = list(sys.argv if argv is None else argv)
-    if len(args) > 1 and not args[1].startswith("-"):
-        args[1] = args[1].replace("-", "_")
+    command_at = 2 if len(args) > 2 and args[1] == "help" else 1  # `minzheng help import-households` too
+    if len(args) > command_at and not args[command_at].startswith("-"):
+        args[command_at] = args[command_at].replace("-", "_")
     execute_from_command_line(args)
 
 

@@ -188,10 +188,11 @@ def _person_detail_context(person: Person, unmask: bool, actor: Actor) -> dict[s
     }
 
 
-def _age_of(person: Person) -> int:
-    """Age today, or at death."""
-    on, born = person.died_on or timezone.localdate(), person.birth_on
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+def _age_of(person: Person, on: date | None = None) -> int:
+    """Age on `on` (today by default), or at death if that came first."""
+    day = min(on or timezone.localdate(), person.died_on or date.max)
+    born = person.birth_on
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 # -------------------------------------------------------------------------------------------- households
@@ -210,14 +211,14 @@ class MemberRow:
     end_reason: str
 
 
-def _member_row(member: HouseholdMember) -> MemberRow:
+def _member_row(member: HouseholdMember, on: date | None = None) -> MemberRow:
     return MemberRow(
         person_id=member.person_id,
         name=member.person.name,
         relation=member.get_relation_display(),
         is_head=member.is_head,
         id_number=mask_id_number(member.person.id_number),
-        age=_age_of(member.person),
+        age=_age_of(member.person, on),
         valid_from=member.valid_from,
         valid_to=member.valid_to,
         end_reason=member.end_reason,
@@ -236,7 +237,7 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
         "on": on or timezone.localdate(),
         "on_is_today": on is None,
         "on_invalid": bool(on_text) and on is None,
-        "members": [_member_row(m) for m in selectors.household_members(household=household, on=on)],
+        "members": [_member_row(m, on) for m in selectors.household_members(household=household, on=on)],
         "history": [_member_row(m) for m in selectors.household_history(household=household)],
     }
     return render(request, "registry/household_detail.html", context)
