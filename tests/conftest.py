@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.test import Client
 
 from minzheng.core.access.actor import Actor, actor_for_user
@@ -18,6 +19,12 @@ from minzheng.core.regions.models import Region, RegionLevel
 from minzheng.registry.models import Household, HouseholdMember, HukouType, Person, Relation, Sex
 
 PASSWORD = "test-pass-9f3a"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Cached counts must not leak between tests (SQLite reuses row ids after a rollback)."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

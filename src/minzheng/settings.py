@@ -140,3 +140,6 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Dashboard counts are cached this long (seconds); 0 turns the cache off. Per process unless CACHES says otherwise.
+COUNTS_CACHE_SECONDS = int(os.environ.get("MINZHENG_COUNTS_CACHE_SECONDS", "60"))

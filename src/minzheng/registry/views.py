@@ -89,6 +89,7 @@ def _home_context(overview: RegistryOverview, actor: Actor) -> dict[str, Any]:
         ],
         "chart": _chart_data(region, counts, by_child, actor),
         "parent_url": _home_url(region.parent_id, actor) if region.id != actor.region_id else None,
+        "computed_at": overview.computed_at,
     }
 
 
