@@ -96,6 +96,13 @@ WEB: dict[str, Endpoint] = {
     ),
     "person_detail": Endpoint("person.view", _get(lambda w, own: f"/persons/{_person(w, own).id}/")),
     "household_detail": Endpoint("household.view", _get(lambda w, own: f"/households/{_household(w, own).id}/")),
+    # A list scoped by the query: asking for the other district's household finds none of its events (200, no rows;
+    # the rows themselves are checked in tests/core/test_audit_views.py).
+    "audit_list": Endpoint(
+        "audit.view",
+        _get(lambda w, own: f"/audit/?object_type=registry.household&object_id={_household(w, own).id}"),
+        other_region=200,
+    ),
 }
 
 API: dict[str, Endpoint] = {

@@ -147,3 +147,11 @@ def test_issue_and_revoke_are_audited_and_revoking_twice_fails(caseworker: User)
         api_token_revoke(token_id=token.id)
     with pytest.raises(CommandError, match="令牌不存在或已吊销"):
         call_command("issue_token", "--revoke", str(token.id), stdout=StringIO(), stderr=StringIO())
+
+
+def test_token_events_are_filed_under_the_holders_region(caseworker: User) -> None:
+    token, _clear = api_token_issue(username=caseworker.username)
+    event = AuditEvent.objects.get(action="token.issue")
+    assert event.region_code == caseworker.staff.region.code
+    assert event.region_path == caseworker.staff.region.path
+    assert token.id

@@ -1,8 +1,9 @@
 """Keyset pagination for lists (ARCHITECTURE §9): a page starts after the last row seen, never at an OFFSET.
 
 `keyset_page` runs one query, `WHERE key > <last key> ORDER BY key LIMIT n + 1`, so page 500 costs what page 1 does;
-the extra row says whether another page follows. A descending order (`order="-pk"`, newest first) pages with `<`. The web pages pass the last row's id as `?after=<id>`; the API
-wraps it in an opaque cursor (`cursor_encode`, `cursor_decode`) so that clients do not build their own.
+the extra row says whether another page follows; a descending order (`order="-pk"`, newest first) pages with `<`.
+The web pages pass the last row's id as `?after=<id>`; the API wraps it in an opaque cursor (`cursor_encode`,
+`cursor_decode`) so that clients do not build their own.
 """
 
 from __future__ import annotations

@@ -86,7 +86,7 @@ def api_token_issue(*, username: str, name: str = "", valid_days: int | None = 3
         user=user, name=name, prefix=clear[:10], key_hash=_token_hash(clear), expires_at=expires_at
     )
     audit_record(
-        actor=None, action="token.issue", obj=token,
+        actor=None, action="token.issue", obj=token, region=_staff_region(user.pk),
         detail={"user": username, "name": name, "expires_at": expires_at.isoformat() if expires_at else None},
     )  # fmt: skip
     return token, clear
@@ -100,8 +100,20 @@ def api_token_revoke(*, token_id: int) -> ApiToken:
         raise NotFound("token.not_found", _("令牌不存在或已吊销：%(id)s") % {"id": token_id})
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    audit_record(actor=None, action="token.revoke", obj=token, detail={"user": token.user.get_username()})
+    audit_record(
+        actor=None,
+        action="token.revoke",
+        obj=token,
+        region=_staff_region(token.user_id),
+        detail={"user": token.user.get_username()},
+    )
     return token
+
+
+def _staff_region(user_id: int) -> Region | None:
+    """Token events are filed under the token holder's region, so that region's supervisor sees them."""
+    staff = Staff.objects.select_related("region").filter(user_id=user_id).first()
+    return staff.region if staff else None
 
 
 def api_token_authenticate(*, token: str) -> AbstractBaseUser | None:

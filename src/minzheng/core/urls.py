@@ -1,0 +1,9 @@
+"""Staff pages of core, mounted at the site root by minzheng.urls."""
+
+from django.urls import path
+
+from minzheng.core import views
+
+urlpatterns = [
+    path("audit/", views.audit_list, name="audit_list"),
+]
