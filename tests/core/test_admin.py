@@ -58,3 +58,21 @@ def test_revoking_in_admin_is_audited(tree: Tree, admin_client: Client) -> None:
     assert response.status_code == 200
     assert ApiToken.objects.get(id=token.id).revoked_at is not None
     assert AuditEvent.objects.filter(action="token.revoke", object_id=str(token.id)).exists()
+
+
+def test_administrator_cannot_grant_superuser_or_raw_permissions(tree: Tree, admin_client: Client) -> None:
+    other = User.objects.create_user(username="other", password=PASSWORD)
+    page = admin_client.get(f"/admin/auth/user/{other.id}/change/").content.decode()
+    assert 'name="is_superuser"' not in page
+    assert 'name="user_permissions"' not in page
+
+
+def test_regions_and_import_batches_cannot_be_deleted(tree: Tree, admin_client: Client) -> None:
+    assert admin_client.get(f"/admin/core/region/{tree.village.id}/delete/").status_code == 403
+
+
+def test_revoke_in_admin_records_the_administrator(tree: Tree, admin_client: Client) -> None:
+    token, _clear = api_token_issue(username="admin")
+    admin_client.post("/admin/core/apitoken/", {"action": "revoke", "_selected_action": [token.id]})
+    event = AuditEvent.objects.get(action="token.revoke")
+    assert (event.username, event.roles) == ("admin", "administrator")

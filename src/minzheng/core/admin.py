@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from minzheng.core.access.actor import actor_for_request
 from minzheng.core.access.services import api_token_revoke
 from minzheng.core.models import ApiToken, AuditEvent, ImportBatch, Region, RegionChange, Staff, StaffRole
 from minzheng.core.regions.services import region_admin_save
@@ -37,6 +40,10 @@ class RegionAdmin(admin.ModelAdmin[Region]):
 
     def save_model(self, request: HttpRequest, obj: Region, form: Any, change: bool) -> None:
         region_admin_save(region=obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Regions are closed with 失效日期, never deleted; the delete page would also list residents."""
+        return False
 
 
 @admin.register(RegionChange)
@@ -77,7 +84,9 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     @admin.action(description=_("吊销所选令牌"), permissions=["change"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         """Through the service, so each revocation is audited like `minzheng issue-token --revoke`."""
-        revoked = [api_token_revoke(token_id=token.id) for token in queryset.filter(revoked_at__isnull=True)]
+        actor = actor_for_request(request)
+        live = queryset.filter(revoked_at__isnull=True)
+        revoked = [api_token_revoke(token_id=token.id, actor=actor) for token in live]
         self.message_user(request, _("已吊销 %(count)d 个令牌") % {"count": len(revoked)})
 
 
@@ -105,5 +114,23 @@ class ImportBatchAdmin(admin.ModelAdmin[ImportBatch]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class StaffUserAdmin(UserAdmin[User]):
+    """Accounts for administrators who are not superusers: they may not grant superuser status or raw
+    permissions, which would let them past the role model (e.g. into the audit log)."""
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if getattr(request.user, "is_superuser", False):
+            return fields
+        return (*fields, "is_superuser", "user_permissions", "groups")
+
+
+admin.site.unregister(User)
+admin.site.register(User, StaffUserAdmin)

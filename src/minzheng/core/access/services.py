@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from minzheng.core.access.actor import Actor
 from minzheng.core.access.models import ApiToken, Role, Staff, StaffRole
 from minzheng.core.audit.services import audit_record
 from minzheng.core.errors import InvalidInput, NotFound
@@ -93,7 +94,7 @@ def api_token_issue(*, username: str, name: str = "", valid_days: int | None = 3
 
 
 @transaction.atomic
-def api_token_revoke(*, token_id: int) -> ApiToken:
+def api_token_revoke(*, token_id: int, actor: Actor | None = None) -> ApiToken:
     """Revoke a live token; an unknown or already revoked id is NotFound."""
     token = ApiToken.objects.select_for_update().filter(id=token_id, revoked_at__isnull=True).first()
     if token is None:
@@ -101,7 +102,7 @@ def api_token_revoke(*, token_id: int) -> ApiToken:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     audit_record(
-        actor=None,
+        actor=actor,
         action="token.revoke",
         obj=token,
         region=_staff_region(token.user_id),
