@@ -22,7 +22,8 @@ from minzheng.core.audit.models import AuditEvent
 from minzheng.core.audit.selectors import audit_event_list, object_url, role_labels
 from minzheng.core.audit.services import audit_record
 from minzheng.registry.models import Household, Person
-from tests.conftest import Tree
+from minzheng.registry.selectors import person_get
+from tests.conftest import Tree, make_person
 
 LoggedIn = Callable[..., Client]
 URL = "/audit/"
@@ -325,3 +326,15 @@ def test_nav_link_follows_the_permission(logged_in: LoggedIn, tree: Tree, role: 
 
 def test_nav_link_is_current_on_the_page(logged_in: LoggedIn, tree: Tree) -> None:
     assert f'<a href="{URL}" aria-current="page">' in _text(logged_in(Role.SUPERVISOR).get(URL))
+
+
+def test_person_living_elsewhere_is_audited_for_both_regions(
+    logged_in: LoggedIn, tree: Tree, actor_of: Callable[..., Actor]
+) -> None:
+    """人户分离: hukou here, residence in the other district; both districts' supervisors see who looked."""
+    person = make_person(tree.village, name="周九", sequence=91)
+    Person.objects.filter(id=person.id).update(residence_region=tree.other_village)
+    person_get(actor=actor_of(Role.DISTRICT_APPROVER), person_id=person.id)
+    for region in (tree.district, tree.other_district):
+        rows = logged_in(Role.SUPERVISOR, region).get(URL, {"object_id": str(person.id)}).context["rows"]
+        assert [row.action for row in rows] == ["查看人员"], region.code

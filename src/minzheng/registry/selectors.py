@@ -117,6 +117,7 @@ def person_get(*, actor: Actor, person_id: int, unmask: bool = False) -> Person:
         action="person.unmask" if unmask else "person.view",
         obj=person,
         region=person.residence_region,
+        other_region=person.hukou_region,
     )
     return person
 

@@ -101,6 +101,7 @@ def person_create(*, actor: Actor, data: PersonInput) -> Person:
         action="person.create",
         obj=person,
         region=person.residence_region,
+        other_region=person.hukou_region,
         detail={"fields": sorted(k for k in fields if k != "id_number")},
     )
     return person
@@ -134,6 +135,7 @@ def person_update(*, actor: Actor, person_id: int, changes: dict[str, Any]) -> P
         action="person.update",
         obj=person,
         region=person.residence_region,
+        other_region=person.hukou_region,
         detail={"changes": _masked_changes(changed_fields(before, fields))},
     )
     return person
@@ -160,6 +162,7 @@ def person_record_death(*, actor: Actor, person_id: int, died_on: date) -> Perso
         action="person.death",
         obj=person,
         region=person.residence_region,
+        other_region=person.hukou_region,
         detail={"died_on": died_on.isoformat()},
     )
     return person

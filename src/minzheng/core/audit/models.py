@@ -33,6 +33,9 @@ class AuditEvent(models.Model):
     object_id = models.CharField(_("对象编号"), max_length=64, blank=True, default="")
     region_code = models.CharField(_("区划"), max_length=12, blank=True, default="")
     region_path = models.CharField(max_length=128, blank=True, default="", db_index=True, editable=False)
+    # A second region the object belongs to, e.g. a person's hukou region when they live elsewhere (人户分离):
+    # the supervisors of both regions see the event.
+    other_region_path = models.CharField(max_length=128, blank=True, default="", db_index=True, editable=False)
     detail = models.JSONField(_("详情"), default=dict, blank=True)
     client_address = models.GenericIPAddressField(_("客户端地址"), null=True, blank=True)
 

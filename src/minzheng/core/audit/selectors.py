@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -80,7 +80,9 @@ def audit_event_list(
     so that the index on `at` serves it.
     """
     actor.require("audit.view")
-    events = AuditEvent.objects.filter(region_path__startswith=actor.scope_path)
+    events = AuditEvent.objects.filter(
+        Q(region_path__startswith=actor.scope_path) | Q(other_region_path__startswith=actor.scope_path)
+    )
     exact = {"action": action, "username": username, "object_type": object_type, "object_id": object_id}
     events = events.filter(**{field: value for field, value in exact.items() if value})
     if date_from is not None and date_from > date.min:

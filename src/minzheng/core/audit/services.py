@@ -19,6 +19,7 @@ def audit_record(
     action: str,
     obj: models.Model | None = None,
     region: Region | None = None,
+    other_region: Region | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Record one event; `actor=None` is an operator action from the command line (token issue, loads)."""
@@ -31,6 +32,7 @@ def audit_record(
         object_id=str(obj.pk) if obj is not None else "",
         region_code=region.code if region is not None else "",
         region_path=region.path if region is not None else "",
+        other_region_path=other_region.path if other_region is not None and other_region != region else "",
         detail=detail or {},
         client_address=actor.client_address if actor else None,
     )
