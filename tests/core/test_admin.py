@@ -76,3 +76,17 @@ def test_revoke_in_admin_records_the_administrator(tree: Tree, admin_client: Cli
     admin_client.post("/admin/core/apitoken/", {"action": "revoke", "_selected_action": [token.id]})
     event = AuditEvent.objects.get(action="token.revoke")
     assert (event.username, event.roles) == ("admin", "administrator")
+
+
+def test_giving_the_administrator_role_in_the_admin_opens_the_admin(tree: Tree, admin_client: Client) -> None:
+    new = User.objects.create_user(username="guanli2", password=PASSWORD)
+    response = admin_client.post(
+        "/admin/core/staff/add/",
+        {"user": new.id, "region": tree.city.id, "display_name": "管理员二",
+         "roles-TOTAL_FORMS": "1", "roles-INITIAL_FORMS": "0", "roles-MIN_NUM_FORMS": "0",
+         "roles-MAX_NUM_FORMS": "1000", "roles-0-role": Role.ADMINISTRATOR},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content[:800]
+    new.refresh_from_db()
+    assert new.is_staff
+    assert new.groups.filter(name="administrators").exists()

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from minzheng.core.access.actor import actor_for_request
-from minzheng.core.access.services import api_token_revoke
+from minzheng.core.access.services import api_token_revoke, staff_admin_access_sync
 from minzheng.core.models import ApiToken, AuditEvent, ImportBatch, Region, RegionChange, Staff, StaffRole
 from minzheng.core.regions.services import region_admin_save
 
@@ -64,6 +64,11 @@ class StaffAdmin(admin.ModelAdmin[Staff]):
     search_fields = ("user__username", "display_name", "region__name")
     raw_id_fields = ("region",)
     inlines = [StaffRoleInline]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """Roles are saved with the inline; admin access then follows them (staff_admin_access_sync)."""
+        super().save_related(request, form, formsets, change)
+        staff_admin_access_sync(staff=form.instance)
 
 
 @admin.register(ApiToken)

@@ -39,13 +39,7 @@ def staff_create(
     user_model = get_user_model()
     user, _created = user_model.objects.get_or_create(username=username)
     user.set_password(password)
-    user.is_staff = Role.ADMINISTRATOR in role_set  # only administrators use the Django admin
     user.save()
-    administrators = _administrator_group()
-    if user.is_staff:
-        user.groups.add(administrators)
-    else:
-        user.groups.remove(administrators)
     staff, _created = Staff.objects.update_or_create(
         user=user, defaults={"region": region, "display_name": display_name}
     )
@@ -53,7 +47,26 @@ def staff_create(
     StaffRole.objects.bulk_create(
         [StaffRole(staff=staff, role=role) for role in sorted(role_set)], ignore_conflicts=True
     )
+    staff_admin_access_sync(staff=staff)
     return staff
+
+
+@transaction.atomic
+def staff_admin_access_sync(*, staff: Staff) -> None:
+    """Admin access follows the roles: only the administrator role enters /admin/, through its group.
+
+    Called after roles change, from staff_create and from the admin's staff page.
+    """
+    user = staff.user
+    is_administrator = staff.roles.filter(role=Role.ADMINISTRATOR).exists()
+    if user.is_staff != is_administrator:
+        user.is_staff = is_administrator
+        user.save(update_fields=["is_staff"])
+    administrators = _administrator_group()
+    if is_administrator:
+        user.groups.add(administrators)
+    else:
+        user.groups.remove(administrators)
 
 
 # What the administrator configures in the admin: regions, staff, roles, accounts, tokens. Not the audit log
