@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "ninja",  # serves the Swagger UI of /api/v1/docs from static files (no CDN on closed networks)
     "minzheng.core",
     "minzheng.registry",
+    "minzheng.assistance",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,8 @@ from django.test import Client
 from minzheng.core.access.models import ApiToken, Role
 from minzheng.core.access.services import api_token_issue, staff_create
 from minzheng.core.audit.models import AuditEvent
+from minzheng.core.parameters.models import Parameter, ParameterProposal, ProposalState
+from minzheng.core.parameters.services import parameters_load
 from minzheng.core.regions.models import Region
 from tests.conftest import PASSWORD, Tree
 
@@ -90,3 +92,22 @@ def test_giving_the_administrator_role_in_the_admin_opens_the_admin(tree: Tree, 
     new.refresh_from_db()
     assert new.is_staff
     assert new.groups.filter(name="administrators").exists()
+
+
+def test_parameter_change_in_the_admin_needs_a_second_administrator(tree: Tree, admin_client: Client) -> None:
+    parameters_load()
+    response = admin_client.post(
+        "/admin/core/parameterproposal/add/",
+        {"key": "dibao.standard_fen", "region": tree.city.id, "variant": "urban", "value": "70000",
+         "valid_from": "2025-01-01", "source": "测试通知", "status": "official", "note": ""},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content[:800]
+    proposal = ParameterProposal.objects.get()
+    admin_client.post("/admin/core/parameterproposal/", {"action": "approve", "_selected_action": [proposal.id]})
+    assert ParameterProposal.objects.get().state == ProposalState.PENDING  # the maker cannot approve
+    staff_create(username="admin2", password=PASSWORD, region=tree.city, roles=[Role.ADMINISTRATOR])
+    checker = Client()
+    checker.force_login(User.objects.get(username="admin2"))
+    checker.post("/admin/core/parameterproposal/", {"action": "approve", "_selected_action": [proposal.id]})
+    assert ParameterProposal.objects.get().state == ProposalState.APPROVED
+    assert Parameter.objects.filter(key="dibao.standard_fen", value=70000).exists()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
@@ -13,7 +13,19 @@ from django.utils.translation import gettext_lazy as _
 
 from minzheng.core.access.actor import actor_for_request
 from minzheng.core.access.services import api_token_revoke, staff_admin_access_sync
-from minzheng.core.models import ApiToken, AuditEvent, ImportBatch, Region, RegionChange, Staff, StaffRole
+from minzheng.core.errors import ApplicationError
+from minzheng.core.models import (
+    ApiToken,
+    AuditEvent,
+    ImportBatch,
+    Parameter,
+    ParameterProposal,
+    Region,
+    RegionChange,
+    Staff,
+    StaffRole,
+)
+from minzheng.core.parameters.services import ProposalInput, parameter_proposal_decide, parameter_propose
 from minzheng.core.regions.services import region_admin_save
 
 admin.site.site_header = _("民政业务平台 · 系统管理")
@@ -139,3 +151,60 @@ class StaffUserAdmin(UserAdmin[User]):
 
 admin.site.unregister(User)
 admin.site.register(User, StaffUserAdmin)
+
+
+@admin.register(Parameter)
+class ParameterAdmin(admin.ModelAdmin[Parameter]):
+    """Versions are read-only: a change is proposed (参数调整申请) and approved by another administrator."""
+
+    list_display = ("key", "variant", "region", "value", "unit", "valid_from", "status", "source")
+    list_filter = ("status", "key")
+    search_fields = ("key", "source")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ParameterProposal)
+class ParameterProposalAdmin(admin.ModelAdmin[ParameterProposal]):
+    list_display = ("key", "variant", "region", "value", "valid_from", "state", "proposed_by", "decided_by")
+    list_filter = ("state",)
+    fields = ("key", "region", "variant", "value", "valid_from", "source", "status", "note")
+    raw_id_fields = ("region",)
+    actions = ["approve", "reject"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None  # the list and its actions; a saved proposal is not edited
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: ParameterProposal, form: Any, change: bool) -> None:
+        data = ProposalInput(
+            key=obj.key, region_code=obj.region.code, value=obj.value, valid_from=obj.valid_from,
+            source=obj.source, status=obj.status, variant=obj.variant, note=obj.note,
+        )  # fmt: skip
+        saved = parameter_propose(actor=actor_for_request(request), data=data)
+        obj.pk = saved.pk
+
+    @admin.action(description=_("批准所选申请"), permissions=["change"])
+    def approve(self, request: HttpRequest, queryset: QuerySet[ParameterProposal]) -> None:
+        self._decide(request, queryset, approve=True)
+
+    @admin.action(description=_("驳回所选申请"), permissions=["change"])
+    def reject(self, request: HttpRequest, queryset: QuerySet[ParameterProposal]) -> None:
+        self._decide(request, queryset, approve=False)
+
+    def _decide(self, request: HttpRequest, queryset: QuerySet[ParameterProposal], *, approve: bool) -> None:
+        actor = actor_for_request(request)
+        for proposal_id in queryset.values_list("id", flat=True):
+            try:
+                parameter_proposal_decide(actor=actor, proposal_id=proposal_id, approve=approve)
+            except ApplicationError as error:
+                self.message_user(request, f"#{proposal_id}: {error.message}", level=messages.ERROR)

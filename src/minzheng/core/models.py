@@ -3,12 +3,15 @@
 from minzheng.core.access.models import ApiToken, Role, Staff, StaffRole
 from minzheng.core.audit.models import AuditEvent
 from minzheng.core.imports.models import ImportBatch
+from minzheng.core.parameters.models import Parameter, ParameterProposal
 from minzheng.core.regions.models import Region, RegionChange, RegionChangeKind, RegionLevel, UrbanRuralClass
 
 __all__ = [
     "ApiToken",
     "AuditEvent",
     "ImportBatch",
+    "Parameter",
+    "ParameterProposal",
     "Region",
     "RegionChange",
     "RegionChangeKind",

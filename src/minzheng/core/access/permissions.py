@@ -20,6 +20,8 @@ Permission = Literal[
     "household.write",
     "registry.import",
     "audit.view",
+    "parameter.propose",
+    "parameter.approve",
 ]
 
 _CASEWORK = frozenset(
@@ -41,6 +43,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "household.write": frozenset({Role.VILLAGE_ASSISTANT, Role.TOWNSHIP_CASEWORKER}),
     "registry.import": frozenset({Role.TOWNSHIP_CASEWORKER}),
     "audit.view": frozenset({Role.SUPERVISOR}),
+    # Policy parameters: maker-checker between two administrators (the services refuse self-approval).
+    "parameter.propose": frozenset({Role.ADMINISTRATOR}),
+    "parameter.approve": frozenset({Role.ADMINISTRATOR}),
 }
 
 

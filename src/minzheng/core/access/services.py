@@ -72,7 +72,16 @@ def staff_admin_access_sync(*, staff: Staff) -> None:
 # What the administrator configures in the admin: regions, staff, roles, accounts, tokens. Not the audit log
 # or any case data (ARCHITECTURE §7: the administrator sees no case data).
 ADMINISTRATOR_PERMISSIONS = {
-    "core": {"region", "regionchange", "staff", "staffrole", "apitoken", "importbatch"},
+    "core": {
+        "region",
+        "regionchange",
+        "staff",
+        "staffrole",
+        "apitoken",
+        "importbatch",
+        "parameter",
+        "parameterproposal",
+    },
     "auth": {"user"},
 }
 ADMINISTRATOR_GROUP = "administrators"

@@ -38,6 +38,7 @@ class Command(BaseCommand):
             call_command("generate_city", households=options["households"], seed=options["seed"])
         else:
             console.print(_("已有合成城市数据，跳过生成。"))
+        call_command("params", "load")  # after the city: parameters hang on the region tree
         _print_accounts(console)
         if not options["no_serve"]:
             console.print(_("访问 http://%(addr)s/ （按 Ctrl+C 停止）") % {"addr": options["addr"]})
