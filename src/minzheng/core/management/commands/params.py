@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -12,7 +13,9 @@ from rich.console import Console
 from rich.table import Table
 
 from minzheng.core.errors import ApplicationError
-from minzheng.core.parameters.selectors import parameter_values
+from minzheng.core.money import format_yuan
+from minzheng.core.parameters.models import ParameterUnit
+from minzheng.core.parameters.selectors import ParameterValue, parameter_values
 from minzheng.core.parameters.services import parameters_load
 from minzheng.core.regions.selectors import region_by_code
 
@@ -52,6 +55,15 @@ class Command(BaseCommand):
             table.add_column(column)
         for value in parameter_values(region=region, on=on):
             status = _("正式") if value.confirmed else _("未确认")
-            table.add_row(value.key, value.variant, str(value.value), value.unit, str(value.valid_from), status,
+            table.add_row(value.key, value.variant, _display(value), value.unit, str(value.valid_from), status,
                           value.source)  # fmt: skip
         Console().print(table)
+
+
+def _display(value: ParameterValue) -> str:
+    """Amounts in yuan and ratios as multiples, for people; the store keeps integer fen and per-mille."""
+    if value.unit == ParameterUnit.FEN:
+        return format_yuan(value.value, symbol=True)
+    if value.unit == ParameterUnit.PERMILLE:
+        return f"{Decimal(value.value) / 1000:f}×"
+    return str(value.value)
