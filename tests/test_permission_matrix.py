@@ -103,6 +103,8 @@ WEB: dict[str, Endpoint] = {
         _get(lambda w, own: f"/audit/?object_type=registry.household&object_id={_household(w, own).id}"),
         other_region=200,
     ),
+    # Standards are public policy: every role; a region outside the own subtree and the chain above is a 404.
+    "standards": Endpoint("parameter.view", _get(lambda w, own: f"/standards/?region={_district(w, own)}")),
 }
 
 API: dict[str, Endpoint] = {
@@ -174,6 +176,7 @@ API: dict[str, Endpoint] = {
             lambda w, own: {"valid_to": "2024-03-01", "reason": "迁出"},
         ),
     ),
+    "parameter_list": Endpoint("parameter.view", _get(lambda w, own: f"/api/v1/parameters?region={_district(w, own)}")),
     "registry_counts": Endpoint(
         "registry.stats",
         _get(lambda w, own: "/api/v1/registry/counts" + ("" if own else f"?region={_district(w, own)}")),

@@ -24,6 +24,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/regions", regions_router)
+api.add_router("/parameters", "minzheng.core.parameters.api.router")
 api.add_router("/", registry_router)
 
 

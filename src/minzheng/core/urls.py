@@ -6,4 +6,5 @@ from minzheng.core import views
 
 urlpatterns = [
     path("audit/", views.audit_list, name="audit_list"),
+    path("standards/", views.standards, name="standards"),
 ]

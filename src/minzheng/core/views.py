@@ -1,21 +1,27 @@
-"""Staff pages of core: the supervisor's audit log (ARCHITECTURE §7 Audit).
+"""Staff pages of core: the supervisor's audit log (ARCHITECTURE §7 Audit) and the standards page (§6 Parameters).
 
-Parse the query string, call the audit selectors, render. The page is keyset-paged newest first (`?after=<id>`);
+Parse the query string, call the selectors, render. The audit page is keyset-paged newest first (`?after=<id>`);
 htmx requests (header `HX-Request`) get only the results partial. Labels come from minzheng.core.audit.selectors.
+The standards page shows the policy parameters in force for a region on a date, formatted for people.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from decimal import Decimal
+from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import Promise
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -23,7 +29,12 @@ from minzheng.core.access.actor import Actor, actor_for_request
 from minzheng.core.audit import selectors
 from minzheng.core.audit.models import AuditEvent
 from minzheng.core.audit.selectors import AuditFilters
+from minzheng.core.money import format_yuan
 from minzheng.core.pagination import Page
+from minzheng.core.parameters.models import ParameterUnit
+from minzheng.core.parameters.selectors import ParameterPeriod, ParameterStanding, region_standards
+
+_View = TypeVar("_View", bound=Callable[..., HttpResponse])
 
 PAGE_SIZE = 50
 MAX_TEXT_LENGTH = 150  # the longest recorded value (AuditEvent.username)
@@ -134,3 +145,140 @@ def _date_param(value: str) -> date | None:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+# ------------------------------------------------------------------------------------------------- standards
+
+
+def _staff_page(view: _View) -> _View:
+    """A staff page: GET only, login required, never cached."""
+    return require_GET(login_required(never_cache(view)))
+
+
+MAX_REGION_CODE_LENGTH = 12
+
+VARIANT_LABELS: dict[str, Promise] = {
+    "urban": gettext_lazy("城市"),
+    "rural": gettext_lazy("农村"),
+    "grade_1": gettext_lazy("一级"),
+    "grade_2": gettext_lazy("二级"),
+}
+
+# Periods with their Chinese unit.
+COUNT_FORMATS: dict[str, Promise] = {
+    ParameterUnit.MONTHS: gettext_lazy("%(count)d个月"),
+    ParameterUnit.YEARS: gettext_lazy("%(count)d年"),
+    ParameterUnit.DAYS: gettext_lazy("%(count)d天"),
+    ParameterUnit.WORKING_DAYS: gettext_lazy("%(count)d个工作日"),
+}
+
+# Values of the `choice` parameters in the shipped files (assistance/rules/params.yaml); others show as stored.
+CHOICE_LABELS: dict[str, Promise] = {
+    "same_month": gettext_lazy("自批准当月起发放"),
+    "highest": gettext_lazy("就高享受一类，不叠加"),
+}
+
+
+@dataclass(frozen=True)
+class PeriodRow:
+    value: str
+    applies_from: date
+    applies_to: date | None
+    region_name: str
+    confirmed: bool
+    source: str
+    note: str
+    state: str  # "current", "earlier" or "later" relative to the date asked for
+
+
+@dataclass(frozen=True)
+class StandardRow:
+    key: str
+    title: str
+    variant: str
+    variant_code: str
+    value: str
+    valid_from: date
+    region_name: str
+    region_code: str
+    inherited: bool
+    confirmed: bool
+    source: str
+    note: str
+    history: list[PeriodRow]
+
+
+@_staff_page
+def standards(request: HttpRequest) -> HttpResponse:
+    """The policy parameters in force for a region (`?region=<code>`, default the actor's) on a date (`?on=`)."""
+    actor = actor_for_request(request)
+    on_text = request.GET.get("on", "").strip()
+    on = _date_param(on_text) or timezone.localdate()
+    code = request.GET.get("region", "").strip()[:MAX_REGION_CODE_LENGTH]
+    standards = region_standards(actor=actor, code=code or None, on=on)
+    rows = [_standard_row(standing, on) for standing in standards.standings]
+    context = {
+        "region": standards.region,
+        "on": on,
+        "on_is_today": on == timezone.localdate(),
+        "on_invalid": bool(on_text) and _date_param(on_text) is None,
+        "region_code": code,
+        "own_region": standards.region.id == actor.region_id,
+        "rows": rows,
+        "unconfirmed": sum(not row.confirmed for row in rows),
+    }
+    return render(request, "core/standards.html", context)
+
+
+def _standard_row(standing: ParameterStanding, on: date) -> StandardRow:
+    current = standing.current.version
+    return StandardRow(
+        key=current.key,
+        title=standing.title,
+        variant=variant_label(current.variant),
+        variant_code=current.variant,
+        value=value_text(current.unit, current.value),
+        valid_from=current.valid_from,
+        region_name=standing.current.region_name,
+        region_code=current.region_code,
+        inherited=standing.inherited,
+        confirmed=current.confirmed,
+        source=current.source,
+        note=standing.current.note,
+        history=[_period_row(period, on) for period in standing.history] if len(standing.history) > 1 else [],
+    )
+
+
+def _period_row(period: ParameterPeriod, on: date) -> PeriodRow:
+    version = period.version
+    if period.applies_to is not None and period.applies_to < on:
+        state = "earlier"
+    else:
+        state = "later" if period.applies_from > on else "current"
+    return PeriodRow(
+        value=value_text(version.unit, version.value),
+        applies_from=period.applies_from,
+        applies_to=period.applies_to,
+        region_name=period.region_name,
+        confirmed=version.confirmed,
+        source=version.source,
+        note=period.note,
+        state=state,
+    )
+
+
+def variant_label(variant: str) -> str:
+    label = VARIANT_LABELS.get(variant)
+    return str(label) if label is not None else variant
+
+
+def value_text(unit: str, value: Any) -> str:
+    """A stored value for people: fen as yuan, per-mille as a multiple, periods with their Chinese unit."""
+    if unit == ParameterUnit.FEN:
+        return format_yuan(value, symbol=True)
+    if unit == ParameterUnit.PERMILLE:
+        return f"{Decimal(value) / 1000:f}×"
+    if unit in COUNT_FORMATS:
+        return str(COUNT_FORMATS[unit]) % {"count": value}
+    label = CHOICE_LABELS.get(str(value))
+    return str(label) if label is not None else str(value)

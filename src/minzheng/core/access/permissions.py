@@ -20,6 +20,7 @@ Permission = Literal[
     "household.write",
     "registry.import",
     "audit.view",
+    "parameter.view",
     "parameter.propose",
     "parameter.approve",
 ]
@@ -43,7 +44,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "household.write": frozenset({Role.VILLAGE_ASSISTANT, Role.TOWNSHIP_CASEWORKER}),
     "registry.import": frozenset({Role.TOWNSHIP_CASEWORKER}),
     "audit.view": frozenset({Role.SUPERVISOR}),
-    # Policy parameters: maker-checker between two administrators (the services refuse self-approval).
+    # Policy parameters: the standards in force are public policy, readable by every staff role; changes are
+    # maker-checker between two administrators (the services refuse self-approval).
+    "parameter.view": frozenset(Role.values),
     "parameter.propose": frozenset({Role.ADMINISTRATOR}),
     "parameter.approve": frozenset({Role.ADMINISTRATOR}),
 }
