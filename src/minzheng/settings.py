@@ -142,5 +142,9 @@ LOGGING = {
 
 NINJA_PAGINATION_PER_PAGE = 50
 
+# Rule engine (DuckDB) limits: threads (default: DuckDB's own, all cores) and memory, e.g. "4GB".
+ENGINE_THREADS = int(os.environ["MINZHENG_ENGINE_THREADS"]) if os.environ.get("MINZHENG_ENGINE_THREADS") else None
+ENGINE_MEMORY = os.environ.get("MINZHENG_ENGINE_MEMORY") or None
+
 # Dashboard counts are cached this long (seconds); 0 turns the cache off. Per process unless CACHES says otherwise.
 COUNTS_CACHE_SECONDS = int(os.environ.get("MINZHENG_COUNTS_CACHE_SECONDS", "60"))

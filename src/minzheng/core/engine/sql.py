@@ -1,0 +1,59 @@
+"""Loading a rule's step SQL, and keeping it portable and exact.
+
+Rule SQL must run unchanged on DuckDB and on Spark SQL (ARCHITECTURE §10), so DuckDB-only syntax is refused
+when a step is loaded, not when a province-scale Spark job fails. Money is integer fen and decisions compare
+totals (REFERENCE §16 row 1: "never divide to decide"), so division and floating-point types are refused too.
+Where a rule will one day need an engine-specific construct, `core/engine/dialect.py` will expand a
+`{{ macro(...) }}` per engine; until then no step contains one.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+from minzheng.core.engine.rules import Rule
+
+# (pattern, why); matched case-insensitively against the step with comments and string literals removed.
+FORBIDDEN: tuple[tuple[str, str], ...] = (
+    (r"\bQUALIFY\b", "QUALIFY is DuckDB-only: filter a window in an outer SELECT"),
+    (r"::", "`::` casts are DuckDB/PostgreSQL-only: use CAST(x AS type)"),
+    (r"\*\s*(EXCLUDE|REPLACE)\b", "SELECT * EXCLUDE/REPLACE is DuckDB-only: name the columns"),
+    (r"\bCOLUMNS\s*\(", "COLUMNS(...) is DuckDB-only: name the columns"),
+    (r"\b(GROUP|ORDER)\s+BY\s+ALL\b", "GROUP/ORDER BY ALL is not in every Spark version: name the columns"),
+    (r"\b(ASOF|POSITIONAL)\s+JOIN\b", "ASOF/POSITIONAL JOIN is DuckDB-only"),
+    (r"\bUSING\s+SAMPLE\b", "USING SAMPLE is DuckDB-only"),
+    (r"\b(STRUCT_PACK|LIST_VALUE|LIST_[A-Z_]+|ARRAY_AGG|UNNEST)\s*\(", "list functions differ: use a dialect macro"),
+    (r"/\*", "use -- comments"),
+    (r"\{\{", "dialect macros are not implemented yet (core/engine/dialect.py)"),
+    (r"/", "never divide to decide (REFERENCE §16 row 1): compare totals, e.g. income < standard * members"),
+    (r"\b(DOUBLE|FLOAT|REAL)\b|\b\d+\.\d+\b", "money and ratios are integers (fen, per-mille), never floating point"),
+    (r";\s*\S", "one SELECT per step"),
+)  # fmt: skip
+# Scanned left to right so that `--` inside a string and a quote inside a comment are both read correctly.
+_COMMENT_OR_STRING = re.compile(r"--[^\n]*|'(?:[^']|'')*'")
+
+
+def portability_problems(sql: str) -> list[str]:
+    """Why `sql` is not an acceptable rule step; empty when it is."""
+    code = _COMMENT_OR_STRING.sub(lambda match: "" if match[0].startswith("--") else "''", sql)
+    problems = [why for pattern, why in FORBIDDEN if re.search(pattern, code, re.IGNORECASE)]
+    if not re.match(r"\s*(SELECT|WITH)\b", code, re.IGNORECASE):
+        problems.append("a step is one SELECT (or WITH … SELECT)")
+    return problems
+
+
+@cache
+def step_sql(app: str, step: str) -> str:
+    """The text of one step file in `minzheng.<app>.rules`, checked for portability, without a trailing `;`."""
+    sql = resources.files(f"minzheng.{app}.rules").joinpath(step).read_text(encoding="utf-8")
+    problems = portability_problems(sql)
+    if problems:
+        raise ValueError(f"{app}/rules/{step}: " + "; ".join(problems))
+    return sql.strip().rstrip(";")
+
+
+def rule_sql(rule: Rule) -> list[tuple[str, str]]:
+    """(relation name, SELECT) for each step of `rule`, in order."""
+    return [(name, step_sql(rule.app, step)) for name, step in zip(rule.step_names, rule.steps, strict=True)]
