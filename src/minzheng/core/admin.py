@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +31,22 @@ from minzheng.core.regions.services import region_admin_save
 admin.site.site_header = _("民政业务平台 · 系统管理")
 admin.site.site_title = _("民政业务平台")
 admin.site.index_title = _("系统配置")
+
+
+_M = TypeVar("_M", bound=Model)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin[_M]):
+    """Records written only by services (audit, imports, parameter versions): viewable, never edited here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Region)
@@ -108,34 +124,16 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
+class AuditEventAdmin(ReadOnlyAdmin[AuditEvent]):
     list_display = ("at", "username", "roles", "action", "object_type", "object_id", "region_code")
     list_filter = ("action",)
     search_fields = ("username", "object_id")
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin[ImportBatch]):
+class ImportBatchAdmin(ReadOnlyAdmin[ImportBatch]):
     list_display = ("created_at", "importer", "file_name", "user", "sha256")
     list_filter = ("importer",)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class StaffUserAdmin(UserAdmin[User]):
@@ -154,21 +152,12 @@ admin.site.register(User, StaffUserAdmin)
 
 
 @admin.register(Parameter)
-class ParameterAdmin(admin.ModelAdmin[Parameter]):
+class ParameterAdmin(ReadOnlyAdmin[Parameter]):
     """Versions are read-only: a change is proposed (参数调整申请) and approved by another administrator."""
 
     list_display = ("key", "variant", "region", "value", "unit", "valid_from", "status", "source")
     list_filter = ("status", "key")
     search_fields = ("key", "source")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ParameterProposal)
