@@ -173,7 +173,12 @@ def _queries(console: Any, *, runs: int, seed: int) -> list[Result]:
 
     def cold(call: Callable[[], object]) -> Callable[[], object]:
         """Empty the counts cache first, so every run computes from the database."""
-        return lambda: (cache.clear(), call())
+
+        def run() -> object:
+            cache.clear()
+            return call()
+
+        return run
 
     checks: list[tuple[str, Callable[[], object], str]] = [
         (

@@ -20,8 +20,11 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from minzheng.api import api
+from minzheng.assistance.models import Assessment
 from minzheng.core.access.models import Role
 from minzheng.core.access.permissions import PERMISSIONS
+from minzheng.core.engine.models import BatchRun
+from minzheng.core.parameters.services import parameters_load
 from minzheng.registry.models import Household, Person
 from tests.conftest import ROLE_HOME, Tree, make_id_number, make_person
 
@@ -105,7 +108,33 @@ WEB: dict[str, Endpoint] = {
     ),
     # Standards are public policy: every role; a region outside the own subtree and the chain above is a 404.
     "standards": Endpoint("parameter.view", _get(lambda w, own: f"/standards/?region={_district(w, own)}")),
+    "household_assessment": Endpoint(
+        "assessment.view", _get(lambda w, own: f"/households/{_household(w, own).id}/assessment/")
+    ),
 }
+
+
+def _assessed(call: Callable[[Client, World, bool], Any]) -> Callable[[Client, World, bool], Any]:
+    """Store an assessment of the household first (as the services would), then call."""
+
+    def wrapped(client: Client, world: World, own: bool) -> Any:
+        run = BatchRun.objects.create(app="assistance", kind="single", as_of=AS_OF)
+        Assessment.objects.create(household=_household(world, own), as_of=AS_OF, digest="d", run=run, explanation=[])
+        return call(client, world, own)
+
+    return wrapped
+
+
+def _with_parameters(call: Callable[[Client, World, bool], Any]) -> Callable[[Client, World, bool], Any]:
+    def wrapped(client: Client, world: World, own: bool) -> Any:
+        parameters_load()
+        return call(client, world, own)
+
+    return wrapped
+
+
+AS_OF = date(2025, 6, 1)
+WHAT_IF = {"area": "urban", "as_of": "2025-06-01", "members": [{"id": "p1", "birth_on": "1950-01-01"}]}
 
 API: dict[str, Endpoint] = {
     "region_get": Endpoint("region.view", _get(lambda w, own: f"/api/v1/regions/{_district(w, own)}")),
@@ -175,6 +204,32 @@ API: dict[str, Endpoint] = {
             lambda w, own: f"/api/v1/households/{_household(w, own).id}/members/{_person(w, own).id}/end",
             lambda w, own: {"valid_to": "2024-03-01", "reason": "迁出"},
         ),
+    ),
+    # A what-if names nobody and stores nothing: any region's published standards may be used (200 both ways).
+    "assessment_what_if": Endpoint(
+        "assessment.what_if",
+        _with_parameters(
+            _send("post", lambda w, own: "/api/v1/assessments", lambda w, own: {**WHAT_IF, "region": _district(w, own)})
+        ),
+        other_region=200,
+    ),
+    "household_assess": Endpoint(
+        "assessment.run",
+        _with_parameters(
+            _send(
+                "post",
+                lambda w, own: f"/api/v1/households/{_household(w, own).id}/assessments",
+                lambda w, own: {"as_of": "2025-06-01"},
+            )
+        ),
+        success=201,
+    ),
+    "household_assessment_latest": Endpoint(
+        "assessment.view",
+        _assessed(_get(lambda w, own: f"/api/v1/households/{_household(w, own).id}/assessments/latest")),
+    ),
+    "low_income_person_list": Endpoint(
+        "assessment.view", _get(lambda w, own: f"/api/v1/low-income-persons?region={_district(w, own)}")
     ),
     "parameter_list": Endpoint("parameter.view", _get(lambda w, own: f"/api/v1/parameters?region={_district(w, own)}")),
     "registry_counts": Endpoint(

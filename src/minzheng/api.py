@@ -26,6 +26,7 @@ api = NinjaAPI(
 api.add_router("/regions", regions_router)
 api.add_router("/parameters", "minzheng.core.parameters.api.router")
 api.add_router("/", registry_router)
+api.add_router("/", "minzheng.assistance.api.router")
 
 
 @api.exception_handler(ApplicationError)

@@ -12,4 +12,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("minzheng.core.urls")),
     path("", include("minzheng.registry.urls")),
+    path("", include("minzheng.assistance.urls")),
 ]

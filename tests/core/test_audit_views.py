@@ -265,11 +265,12 @@ def test_page_query_count_does_not_grow_with_data(
     client = logged_in(Role.SUPERVISOR)
     # Session, user, actor (staff and roles, shared with the header), the page, the region and the audit insert,
     # the action choices (not for htmx), the session save (3 with its savepoint): fixed, whatever the data.
-    for params, headers in [
+    pages: list[tuple[dict[str, str | int], dict[str, str]]] = [
         ({}, {}),
         ({"after": many[70].id, "action": "person.view", "from": "2024-05-01"}, {}),
         ({"after": many[70].id}, {"HX-Request": "true"}),
-    ]:
+    ]
+    for params, headers in pages:
         with django_assert_max_num_queries(11, info=str(params)):
             assert client.get(URL, params, headers=headers).status_code == 200
 

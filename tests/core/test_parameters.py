@@ -54,13 +54,9 @@ def test_chongqing_dibao_standards_by_date(loaded: Tree, on: date, variant: str,
 
 
 def test_unconfirmed_values_say_so(loaded: Tree) -> None:
-    nursing = parameter_value(
-        key="disability_subsidy.nursing_fen", region=loaded.district, on=date(2026, 3, 1), variant="grade_1"
-    )
+    nursing = parameter_value(key="disability_subsidy.nursing_grade1_fen", region=loaded.district, on=date(2026, 3, 1))
     assert (nursing.value, nursing.status, nursing.confirmed) == (11000, "unconfirmed", False)
-    earlier = parameter_value(
-        key="disability_subsidy.nursing_fen", region=loaded.district, on=date(2025, 3, 1), variant="grade_1"
-    )
+    earlier = parameter_value(key="disability_subsidy.nursing_grade1_fen", region=loaded.district, on=date(2025, 3, 1))
     assert (earlier.value, earlier.confirmed) == (9000, True)
 
 

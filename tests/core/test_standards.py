@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from django.test import Client
 from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
@@ -21,6 +22,8 @@ from minzheng.core.parameters.selectors import parameter_standings, parameter_ti
 from minzheng.core.parameters.services import parameters_load
 from minzheng.core.regions.models import Region
 from tests.conftest import Tree
+
+PARAMS_YAML = Path(minzheng.__file__).parent / "assistance" / "rules" / "params.yaml"
 
 LoggedIn = Callable[..., Client]
 URL = "/standards/"
@@ -73,8 +76,8 @@ def test_values_are_formatted_for_people(loaded: Tree, logged_in: LoggedIn) -> N
     assert shown[("tekun.minor_age_limit", "")][2] == "18年"
     assert shown[("dibao.phase_out_months", "")][2] == "6个月"
     assert shown[("dibao.payment_start", "")][2] == "自批准当月起发放"
-    assert shown[("disability_subsidy.nursing_fen", "grade_1")][1:] == ("一级", "¥110.00")
-    assert shown[("disability_subsidy.nursing_fen", "grade_2")][1:] == ("二级", "¥100.00")
+    assert shown[("disability_subsidy.nursing_grade1_fen", "")][2] == "¥110.00"
+    assert shown[("disability_subsidy.nursing_grade2_fen", "")][2] == "¥100.00"
     # The table follows the order of the shipped file: the dibao standard first, urban before rural.
     assert list(rows)[:2] == [("dibao.standard_fen", "urban"), ("dibao.standard_fen", "rural")]
     text = _text(response)
@@ -120,7 +123,20 @@ def test_unconfirmed_values_carry_a_warning_badge(loaded: Tree, logged_in: Logge
     assert '<span class="badge badge--official">正式</span>' in urban
     unconfirmed = sum(not row.confirmed for row in rows.values())
     assert f"有 {unconfirmed} 项取值标为“未确认”" in text
-    assert unconfirmed == 7  # tekun ×2, payment start, stacking, the 2026 disability living and nursing ×2
+    assert unconfirmed == _shipped_unconfirmed(date(2026, 3, 1))
+
+
+def _shipped_unconfirmed(on: date) -> int:
+    """Keys and variants whose latest shipped version on `on` is unconfirmed (all shipped values are city-wide)."""
+    shipped = yaml.safe_load(PARAMS_YAML.read_text(encoding="utf-8"))
+    count = 0
+    for spec in shipped.values():
+        latest: dict[str, dict[str, Any]] = {}
+        for entry in sorted(spec["values"], key=lambda entry: entry["valid_from"]):
+            if entry["valid_from"] <= on:
+                latest[entry.get("variant", "")] = entry
+        count += sum(entry["status"] == "unconfirmed" for entry in latest.values())
+    return count
 
 
 def test_a_region_override_shows_as_own_and_is_inherited_below(loaded: Tree, logged_in: LoggedIn) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,7 @@ ActorOf = Callable[..., Actor]
 
 
 def _input(tree: Tree, **overrides: str) -> services.PersonInput:
-    values = {
+    values: dict[str, Any] = {
         "id_number": make_id_number("500103", date(1990, 5, 17), 123),
         "name": "赵六",
         "hukou_region_code": tree.village.code,

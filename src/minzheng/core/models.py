@@ -2,6 +2,7 @@
 
 from minzheng.core.access.models import ApiToken, Role, Staff, StaffRole
 from minzheng.core.audit.models import AuditEvent
+from minzheng.core.engine.models import BatchRun, BatchRunKind
 from minzheng.core.imports.models import ImportBatch
 from minzheng.core.parameters.models import Parameter, ParameterProposal
 from minzheng.core.regions.models import Region, RegionChange, RegionChangeKind, RegionLevel, UrbanRuralClass
@@ -9,6 +10,8 @@ from minzheng.core.regions.models import Region, RegionChange, RegionChangeKind,
 __all__ = [
     "ApiToken",
     "AuditEvent",
+    "BatchRun",
+    "BatchRunKind",
     "ImportBatch",
     "Parameter",
     "ParameterProposal",

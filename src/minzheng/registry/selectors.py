@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from minzheng.core.access.actor import Actor
 from minzheng.core.access.permissions import Permission
@@ -26,7 +27,17 @@ from minzheng.core.errors import NotFound
 from minzheng.core.identifiers import normalize_id_number
 from minzheng.core.regions.models import Region
 from minzheng.core.regions.selectors import visible_to
-from minzheng.registry.models import DisabilityCertificate, Household, HouseholdMember, Person
+from minzheng.registry.models import (
+    AssetItem,
+    DisabilityCertificate,
+    ExpenseItem,
+    Household,
+    HouseholdMember,
+    IncomeItem,
+    IncomeKind,
+    Person,
+    SelfCareAssessment,
+)
 
 ELDERLY_AGE = 60
 OLDEST_AGE = 80
@@ -171,6 +182,63 @@ def household_history(*, household: Household) -> QuerySet[HouseholdMember]:
 
 
 @dataclass(frozen=True)
+class HouseholdEconomics:
+    """A household's economic facts on a date, as the assistance rules read them (审核确认办法 第13、14条)."""
+
+    household: Household
+    on: date
+    incomes: list[IncomeItem]  # valid on `on`
+    assets: list[AssetItem]  # held on `on`
+    expenses: list[ExpenseItem]  # incurred in the year up to `on`: (same day a year earlier, on]
+    self_care: dict[int, SelfCareAssessment]  # person id → latest assessment on or before `on`, current members
+
+
+def household_economics(*, actor: Actor, household_id: int, on: date | None = None) -> HouseholdEconomics:
+    """Incomes, property, the last year's expenses and members' self-care; audited as a household read."""
+    household = household_list(actor=actor).filter(id=household_id).first()
+    if household is None:
+        raise NotFound("household.not_found", _("未找到该户"))
+    economics = household_economics_of(household=household, on=on)
+    audit_record(
+        actor=actor,
+        action="household.view",
+        obj=household,
+        region=household.region,
+        detail={"economics_on": economics.on.isoformat()},
+    )
+    return economics
+
+
+def household_economics_of(*, household: Household, on: date | None = None) -> HouseholdEconomics:
+    """The economic facts of a household already fetched through household_get (which audited the read)."""
+    day = on or timezone.localdate()
+    incomes = household.income_items.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+    assets = household.asset_items.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+    expenses = household.expense_items.filter(incurred_on__gt=_years_before(day, 1), incurred_on__lte=day)
+    members = household_members(household=household, on=day).values("person_id")
+    assessments = SelfCareAssessment.objects.filter(person_id__in=members, assessed_on__lte=day).order_by(
+        "person_id", "-assessed_on", "-id"
+    )
+    latest: dict[int, SelfCareAssessment] = {}
+    for assessment in assessments:
+        latest.setdefault(assessment.person_id, assessment)
+    return HouseholdEconomics(
+        household=household,
+        on=day,
+        incomes=list(incomes.select_related("person").order_by("kind", "id")),
+        assets=list(assets.select_related("person").order_by("kind", "id")),
+        expenses=list(expenses.select_related("person").order_by("-incurred_on", "id")),
+        self_care=latest,
+    )
+
+
+def person_self_care(*, person: Person, on: date | None = None) -> SelfCareAssessment | None:
+    """The latest 生活自理能力 assessment on or before `on` of a person already fetched through person_get."""
+    day = on or timezone.localdate()
+    return person.self_care_assessments.filter(assessed_on__lte=day).order_by("-assessed_on", "-id").first()
+
+
+@dataclass(frozen=True)
 class RegistryCounts:
     persons: int
     households: int
@@ -293,3 +361,8 @@ def _category_counts(day: date) -> dict[str, Count]:
 def _require_in_scope(*, actor: Actor, region: Region) -> None:
     if not region.path.startswith(actor.scope_path):
         raise NotFound("region.not_found", _("未找到该区划"))
+
+
+def income_kind_labels() -> dict[str, StrOrPromise]:
+    """The (lazily translated) label of each income kind as rules and other apps name it, for explanations."""
+    return {str(kind.value): kind.label for kind in IncomeKind}

@@ -16,29 +16,42 @@ from typing import Any, TypeVar
 from django.db import connection
 from django.db.models import Max, Model
 
-from minzheng.registry.models import DisabilityCertificate, Household, HouseholdMember, Person
+from minzheng.registry.models import (
+    AssetItem,
+    DisabilityCertificate,
+    ExpenseItem,
+    Household,
+    HouseholdMember,
+    IncomeItem,
+    Person,
+    SelfCareAssessment,
+)
 
 Row = tuple[Any, ...]
 T = TypeVar("T")
 
 PERSON_COLUMNS = (
     "id", "id_number", "name", "sex", "birth_on", "ethnic_group", "phone", "hukou_region_id",
-    "residence_region_id", "died_on", "work_ability", "serious_illness", "created_at", "updated_at",
+    "residence_region_id", "died_on", "work_ability", "serious_illness", "in_school", "created_at", "updated_at",
 )  # fmt: skip
 HOUSEHOLD_COLUMNS = ("id", "number", "region_id", "address", "hukou_type", "created_at")
 MEMBER_COLUMNS = (
-    "id",
-    "household_id",
-    "person_id",
-    "relation",
-    "is_head",
-    "valid_from",
-    "valid_to",
-    "end_reason",
-)
+    "id", "household_id", "person_id", "relation", "is_head", "valid_from", "valid_to", "end_reason", "absence",
+    "absent_since",
+)  # fmt: skip
 CERTIFICATE_COLUMNS = (
     "id", "person_id", "certificate_number", "disability_category", "disability_grade", "valid_from",
     "valid_to",
+)  # fmt: skip
+INCOME_COLUMNS = (
+    "id", "household_id", "person_id", "kind", "amount_fen", "period_months", "valid_from", "valid_to", "source",
+    "created_at",
+)  # fmt: skip
+ASSET_COLUMNS = ("id", "household_id", "person_id", "kind", "value_fen", "valid_from", "valid_to", "note", "created_at")
+EXPENSE_COLUMNS = ("id", "household_id", "person_id", "kind", "amount_fen", "incurred_on", "note", "created_at")
+ASSESSMENT_COLUMNS = (
+    "id", "person_id", "assessed_on", "eating", "dressing", "transferring", "toileting", "walking", "bathing",
+    "assessor", "created_at",
 )  # fmt: skip
 
 # Insert order respects foreign keys: persons and households before the rows that point at them.
@@ -47,6 +60,10 @@ TABLES: tuple[tuple[type[Model], tuple[str, ...]], ...] = (
     (Household, HOUSEHOLD_COLUMNS),
     (HouseholdMember, MEMBER_COLUMNS),
     (DisabilityCertificate, CERTIFICATE_COLUMNS),
+    (IncomeItem, INCOME_COLUMNS),
+    (AssetItem, ASSET_COLUMNS),
+    (ExpenseItem, EXPENSE_COLUMNS),
+    (SelfCareAssessment, ASSESSMENT_COLUMNS),
 )
 
 
@@ -58,9 +75,16 @@ class Rows:
     households: list[Row] = field(default_factory=list)
     members: list[Row] = field(default_factory=list)
     certificates: list[Row] = field(default_factory=list)
+    incomes: list[Row] = field(default_factory=list)
+    assets: list[Row] = field(default_factory=list)
+    expenses: list[Row] = field(default_factory=list)
+    assessments: list[Row] = field(default_factory=list)
 
     def by_model(self) -> Iterable[tuple[type[Model], tuple[str, ...], list[Row]]]:
-        batches = (self.persons, self.households, self.members, self.certificates)
+        batches = (
+            self.persons, self.households, self.members, self.certificates, self.incomes, self.assets,
+            self.expenses, self.assessments,
+        )  # fmt: skip
         for (model, columns), rows in zip(TABLES, batches, strict=True):
             yield model, columns, rows
 
@@ -73,6 +97,10 @@ class IdCounters:
     household: int
     member: int
     certificate: int
+    income: int
+    asset: int
+    expense: int
+    assessment: int
 
 
 def is_postgresql() -> bool:
@@ -92,6 +120,10 @@ def next_ids() -> IdCounters:
         household=after_max(Household),
         member=after_max(HouseholdMember),
         certificate=after_max(DisabilityCertificate),
+        income=after_max(IncomeItem),
+        asset=after_max(AssetItem),
+        expense=after_max(ExpenseItem),
+        assessment=after_max(SelfCareAssessment),
     )
 
 

@@ -209,6 +209,10 @@ HOUSEHOLD_TEMPLATES = Picker[Template](
         (Template(True, 2, 0, 2, 56, 76), 0.6),
         (Template(True, 3, 2, 0, 32, 52), 0.9),
         (Template(True, 2, 0, 3, 56, 78), 0.6),
+        # Grandparents raising grandchildren whose parents live elsewhere (留守儿童, 隔代家庭).
+        (Template(True, 0, 0, 1, 50, 68), 0.7),
+        (Template(True, 0, 0, 2, 50, 68), 0.4),
+        (Template(False, 0, 0, 1, 52, 72), 0.4),
     ]
 )
 
@@ -249,7 +253,11 @@ def compose(rng: random.Random, template: Template, district_code: str) -> list[
         couple.append(spouse)
         mother_age, surname = (spouse.age, head.surname) if head.male else (head_age, spouse.surname)
     children = _children(rng, template.children, mother_age, surname, couple)
-    grandchildren = _grandchildren(rng, template.grandchildren, children[0]) if children else []
+    # Without children at home the grandchildren's parent lives elsewhere; their ages still follow it.
+    grandchildren: list[Member] = []
+    if template.grandchildren:
+        parent = children[0] if children else _children(rng, 1, mother_age, surname, couple)[0]
+        grandchildren = _grandchildren(rng, template.grandchildren, parent)
     return couple + children + grandchildren + _parents(rng, template.parents, head)
 
 
@@ -262,7 +270,9 @@ def _children(rng: random.Random, count: int, mother_age: float, surname: str, c
             high = min(33.0, age - 0.2)
             age -= rng.uniform(min(21.0, high), high)
         else:
-            age = max(0.1, age - rng.uniform(1.5, 6.0))
+            # A sibling too young to exist becomes a baby of random age: one clamped birthday for all of them
+            # would exhaust that day's 499 ID sequence numbers in a large district.
+            age = age - rng.uniform(1.5, 6.0) if age > 6.1 else rng.uniform(0.05, 1.0)
         male = rng.random() < 0.515
         ethnic = couple[int(rng.random() * len(couple))].ethnic
         children.append(Member(SON if male else DAUGHTER, age, male, surname, ethnic))
@@ -275,7 +285,7 @@ def _grandchildren(rng: random.Random, count: int, parent: Member) -> list[Membe
     age = max(rng.uniform(0.1, 3.0), parent.age - rng.uniform(22, 32))
     for index in range(count):
         if index:
-            age = max(0.1, age - rng.uniform(1.5, 5.0))
+            age = age - rng.uniform(1.5, 5.0) if age > 5.1 else rng.uniform(0.05, 1.0)
         grandchildren.append(Member(GRANDCHILD, age, rng.random() < 0.515, surname, parent.ethnic))
     return grandchildren
 

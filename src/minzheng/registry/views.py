@@ -28,12 +28,13 @@ from django.views.decorators.http import require_GET
 
 from minzheng.core.access.actor import Actor, actor_for_request
 from minzheng.core.masking import mask_id_number, mask_phone
+from minzheng.core.money import format_yuan
 from minzheng.core.pagination import Page, keyset_page
 from minzheng.core.regions.models import Region
 from minzheng.registry import selectors
 from minzheng.registry.codes import ETHNIC_GROUPS
-from minzheng.registry.models import HouseholdMember, Person
-from minzheng.registry.selectors import RegistryCounts, RegistryOverview
+from minzheng.registry.models import AssetItem, ExpenseItem, HouseholdMember, IncomeItem, Person, SelfCareAssessment
+from minzheng.registry.selectors import HouseholdEconomics, RegistryCounts, RegistryOverview
 
 _View = TypeVar("_View", bound=Callable[..., HttpResponse])
 
@@ -186,6 +187,7 @@ def _person_detail_context(person: Person, unmask: bool, actor: Actor) -> dict[s
         "age": _age_of(person),
         "certificates": list(selectors.person_disability_certificates(person=person)),
         "membership": selectors.person_current_membership(person=person),
+        "self_care": selectors.person_self_care(person=person),
     }
 
 
@@ -210,9 +212,14 @@ class MemberRow:
     valid_from: date
     valid_to: date | None
     end_reason: str
+    absence: str = ""
+    absent_since: date | None = None
+    self_care: SelfCareAssessment | None = None
 
 
-def _member_row(member: HouseholdMember, on: date | None = None) -> MemberRow:
+def _member_row(
+    member: HouseholdMember, on: date | None = None, self_care: dict[int, SelfCareAssessment] | None = None
+) -> MemberRow:
     return MemberRow(
         person_id=member.person_id,
         name=member.person.name,
@@ -223,6 +230,9 @@ def _member_row(member: HouseholdMember, on: date | None = None) -> MemberRow:
         valid_from=member.valid_from,
         valid_to=member.valid_to,
         end_reason=member.end_reason,
+        absence=member.get_absence_display() if member.absence else "",
+        absent_since=member.absent_since,
+        self_care=(self_care or {}).get(member.person_id),
     )
 
 
@@ -233,15 +243,57 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
     on_text = request.GET.get("on", "").strip()
     on = _date_param(on_text)
     household = selectors.household_get(actor=actor, household_id=household_id)
+    economics = selectors.household_economics_of(household=household, on=on)
+    members = selectors.household_members(household=household, on=on)
     context = {
         "household": household,
         "on": on or timezone.localdate(),
         "on_is_today": on is None,
         "on_invalid": bool(on_text) and on is None,
-        "members": [_member_row(m, on) for m in selectors.household_members(household=household, on=on)],
+        "members": [_member_row(m, on, economics.self_care) for m in members],
         "history": [_member_row(m) for m in selectors.household_history(household=household)],
+        "economics": _economics_context(economics),
     }
     return render(request, "registry/household_detail.html", context)
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """One income, asset or expense as the page shows it: amounts in yuan, never float."""
+
+    kind: str
+    person: str
+    amount: str
+    day: date
+    detail: str
+
+
+def _economics_context(economics: HouseholdEconomics) -> dict[str, Any]:
+    def person(item: IncomeItem | AssetItem | ExpenseItem) -> str:
+        return item.person.name if item.person is not None else _("全户")
+
+    def period(item: IncomeItem) -> str:
+        return _("每月") if item.period_months == 1 else _("%(months)d 个月合计") % {"months": item.period_months}
+
+    incomes = [
+        ItemRow(i.get_kind_display(), person(i), format_yuan(i.amount_fen), i.valid_from, period(i))
+        for i in economics.incomes
+    ]
+    assets = [
+        ItemRow(a.get_kind_display(), person(a), format_yuan(a.value_fen), a.valid_from, a.note)
+        for a in economics.assets
+    ]
+    expenses = [
+        ItemRow(e.get_kind_display(), person(e), format_yuan(e.amount_fen), e.incurred_on, e.note)
+        for e in economics.expenses
+    ]
+    return {
+        "incomes": incomes,
+        "assets": assets,
+        "assets_total": format_yuan(sum(a.value_fen for a in economics.assets)),
+        "expenses": expenses,
+        "expenses_total": format_yuan(sum(e.amount_fen for e in economics.expenses)),
+    }
 
 
 @_staff_page

@@ -20,6 +20,10 @@ Permission = Literal[
     "household.write",
     "registry.import",
     "audit.view",
+    "assessment.view",
+    "assessment.run",
+    "assessment.what_if",
+    "assessment.batch",
     "parameter.view",
     "parameter.propose",
     "parameter.approve",
@@ -44,6 +48,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "household.write": frozenset({Role.VILLAGE_ASSISTANT, Role.TOWNSHIP_CASEWORKER}),
     "registry.import": frozenset({Role.TOWNSHIP_CASEWORKER}),
     "audit.view": frozenset({Role.SUPERVISOR}),
+    # Assessments: everyone who reads case data sees them; the caseworkers who take applications run and store
+    # one; a what-if check stores nothing and names nobody, so every staff role that meets residents may use it.
+    # Re-assessing a whole region is the analysts' and district approvers' tool (and the operator's CLI).
+    "assessment.view": _DATA_READERS,
+    "assessment.run": _CASEWORK,
+    "assessment.what_if": _DATA_READERS,
+    "assessment.batch": frozenset({Role.DISTRICT_APPROVER, Role.CITY_ANALYST}),
     # Policy parameters: the standards in force are public policy, readable by every staff role; changes are
     # maker-checker between two administrators (the services refuse self-approval).
     "parameter.view": frozenset(Role.values),

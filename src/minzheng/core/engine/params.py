@@ -3,8 +3,8 @@
 A parameter `dibao.standard_fen` becomes the column `dibao_standard_fen` plus `dibao_standard_fen_confirmed`,
 so explanations can show 未确认 next to a value no official text confirms. Where a parameter has variants
 (dibao.standard_fen: urban / rural) the subject's `area` picks one. Values depend only on a subject's region
-and area, so each distinct (region, area) is resolved once and the result is joined onto the subjects:
-a million households in a few hundred villages cost a few hundred look-ups, not a million.
+and area, so each distinct (region, area) is resolved once, from one query, and the result is joined onto
+the subjects: a million households in a thousand villages cost one query and a thousand look-ups.
 """
 
 from __future__ import annotations
@@ -12,17 +12,26 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from datetime import date
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 import pyarrow as pa
 from django.utils.translation import gettext_lazy as _
 
-from minzheng.core.engine.rules import Rule
-from minzheng.core.errors import InvalidInput, NotFound
-from minzheng.core.parameters.selectors import ParameterValue, parameter_value, parameter_values
+from minzheng.core.errors import Conflict, InvalidInput, NotFound
+from minzheng.core.parameters.selectors import ParameterValue, parameter_values_for
 from minzheng.core.regions.models import Region
 
 PARAMS_RELATION = "rule_params"
+PARAMS_KEY = "household_id"  # parameters depend on a household's region and area; person rules join through it
+
+
+class ReadsParams(Protocol):
+    """A rule, or a set of rules: what matters here is the parameter keys it reads."""
+
+    @property
+    def params(self) -> tuple[str, ...]: ...
+
+
 Pair = tuple[Any, ...]  # the values of the columns a parameter set depends on, e.g. (region_id, area)
 
 
@@ -31,19 +40,23 @@ def param_column(key: str) -> str:
     return key.replace(".", "_")
 
 
-def params_from_store(rule: Rule, *, subjects: pa.Table, as_of: date) -> pa.Table:
+def params_from_store(rule: ReadsParams, *, subjects: pa.Table, as_of: date) -> pa.Table:
     """`rule_params` for `subjects` (subject_id, region_id, area) from the parameter store, as in force on `as_of`.
 
-    Each distinct region costs one query (`parameter_values`); a missing value raises the store's own
-    Conflict("param.missing") through `parameter_value`.
+    All regions together cost one query (`parameter_values_for`); a value missing on the date raises
+    Conflict("param.missing"), as `parameter_value` does.
     """
     pairs = _distinct(subjects, ("region_id", "area"))
     regions = _regions({region_id for region_id, _area in pairs})
-    in_force = {region_id: _in_force(region, as_of) for region_id, region in regions.items()}
+    by_region = parameter_values_for(regions=regions.values(), on=as_of)
+    memo: dict[tuple[int, str], dict[str, Any]] = {}  # keyed by the shared list's identity: resolved once per area
     resolved: dict[Pair, dict[str, Any]] = {}
     for region_id, area in pairs:
-        pick = partial(_pick, in_force[region_id], area=area, region=regions[region_id], on=as_of)
-        resolved[(region_id, area)] = _columns({key: pick(key=key) for key in rule.params})
+        values = by_region[region_id]
+        if (id(values), area) not in memo:
+            pick = partial(_pick, {(v.key, v.variant): v for v in values}, area=area, on=as_of)
+            memo[(id(values), area)] = _columns({key: pick(key=key) for key in rule.params})
+        resolved[(region_id, area)] = memo[(id(values), area)]
     return _broadcast(rule, subjects, ("region_id", "area"), resolved)
 
 
@@ -55,21 +68,18 @@ def _regions(ids: set[int]) -> dict[int, Region]:
     return regions
 
 
-def _in_force(region: Region, on: date) -> dict[tuple[str, str], ParameterValue]:
-    return {(value.key, value.variant): value for value in parameter_values(region=region, on=on)}
-
-
-def _pick(
-    values: Mapping[tuple[str, str], ParameterValue], *, key: str, area: str, region: Region, on: date
-) -> tuple[Any, bool]:
+def _pick(values: Mapping[tuple[str, str], ParameterValue], *, key: str, area: str, on: date) -> tuple[Any, bool]:
     """(value, confirmed): the variant named by `area` where the parameter has variants in force, else the plain one."""
     variant = area if any(k == key and v for k, v in values) else ""
-    found = values.get((key, variant)) or parameter_value(key=key, region=region, on=on, variant=variant)
+    found = values.get((key, variant))
+    if found is None:
+        message = _("参数 %(key)s 在 %(on)s 对该区划无有效取值") % {"key": key, "on": on.isoformat()}
+        raise Conflict("param.missing", message, field=key)
     return found.value, found.confirmed
 
 
 def params_from_values(
-    rule: Rule, *, subjects: pa.Table, values: Mapping[str, Any], unconfirmed: Collection[str] = ()
+    rule: ReadsParams, *, subjects: pa.Table, values: Mapping[str, Any], unconfirmed: Collection[str] = ()
 ) -> pa.Table:
     """`rule_params` for `subjects` (subject_id, area) from given values, without the database (scenario tests,
     what-if runs). A value is a scalar, or a mapping from variant to scalar that the subject's area picks from."""
@@ -104,7 +114,7 @@ def _distinct(subjects: pa.Table, keys: tuple[str, ...]) -> list[Pair]:
 
 
 def _broadcast(
-    rule: Rule, subjects: pa.Table, keys: tuple[str, ...], resolved: Mapping[Pair, dict[str, Any]]
+    rule: ReadsParams, subjects: pa.Table, keys: tuple[str, ...], resolved: Mapping[Pair, dict[str, Any]]
 ) -> pa.Table:
     """Join the per-(region, area) columns onto the subjects, set-based, keeping the key columns' types."""
     key_types = {key: subjects.schema.field(key).type for key in keys}
@@ -112,4 +122,4 @@ def _broadcast(
     columns = [param_column(key) + suffix for key in rule.params for suffix in ("", "_confirmed")]
     lookup |= {column: pa.array([row[column] for row in resolved.values()]) for column in columns}
     table = subjects.select(["subject_id", *keys]).join(pa.table(lookup), keys=list(keys), join_type="inner")
-    return table.select(["subject_id", *columns]).rename_columns([rule.subject_key, *columns])
+    return table.select(["subject_id", *columns]).rename_columns([PARAMS_KEY, *columns])

@@ -3,8 +3,9 @@
 Rule SQL must run unchanged on DuckDB and on Spark SQL (ARCHITECTURE §10), so DuckDB-only syntax is refused
 when a step is loaded, not when a province-scale Spark job fails. Money is integer fen and decisions compare
 totals (REFERENCE §16 row 1: "never divide to decide"), so division and floating-point types are refused too.
-Where a rule will one day need an engine-specific construct, `core/engine/dialect.py` will expand a
-`{{ macro(...) }}` per engine; until then no step contains one.
+Amounts sometimes need an exact, rounded division (1.3 × a standard, a multiple stored as a fraction); a step
+writes it as the macro `{{ div_half_up(numerator, denominator) }}`, which `core/engine/dialect.py` expands per
+engine. It rounds half up on non-negative integers and is for computing amounts, never for deciding.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from functools import cache
 from importlib import resources
 
+from minzheng.core.engine.dialect import macros_expand
 from minzheng.core.engine.rules import Rule
 
 # (pattern, why); matched case-insensitively against the step with comments and string literals removed.
@@ -26,7 +28,6 @@ FORBIDDEN: tuple[tuple[str, str], ...] = (
     (r"\bUSING\s+SAMPLE\b", "USING SAMPLE is DuckDB-only"),
     (r"\b(STRUCT_PACK|LIST_VALUE|LIST_[A-Z_]+|ARRAY_AGG|UNNEST)\s*\(", "list functions differ: use a dialect macro"),
     (r"/\*", "use -- comments"),
-    (r"\{\{", "dialect macros are not implemented yet (core/engine/dialect.py)"),
     (r"/", "never divide to decide (REFERENCE §16 row 1): compare totals, e.g. income < standard * members"),
     (r"\b(DOUBLE|FLOAT|REAL)\b|\b\d+\.\d+\b", "money and ratios are integers (fen, per-mille), never floating point"),
     (r";\s*\S", "one SELECT per step"),
@@ -38,6 +39,10 @@ _COMMENT_OR_STRING = re.compile(r"--[^\n]*|'(?:[^']|'')*'")
 def portability_problems(sql: str) -> list[str]:
     """Why `sql` is not an acceptable rule step; empty when it is."""
     code = _COMMENT_OR_STRING.sub(lambda match: "" if match[0].startswith("--") else "''", sql)
+    try:
+        code = macros_expand(code, dialect="check")
+    except ValueError as error:
+        return [str(error)]
     problems = [why for pattern, why in FORBIDDEN if re.search(pattern, code, re.IGNORECASE)]
     if not re.match(r"\s*(SELECT|WITH)\b", code, re.IGNORECASE):
         problems.append("a step is one SELECT (or WITH … SELECT)")
@@ -51,7 +56,7 @@ def step_sql(app: str, step: str) -> str:
     problems = portability_problems(sql)
     if problems:
         raise ValueError(f"{app}/rules/{step}: " + "; ".join(problems))
-    return sql.strip().rstrip(";")
+    return macros_expand(sql.strip().rstrip(";"), dialect="duckdb")
 
 
 def rule_sql(rule: Rule) -> list[tuple[str, str]]:

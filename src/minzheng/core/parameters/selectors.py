@@ -6,7 +6,7 @@ from the shipped files and the history of what applied when.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -49,11 +49,34 @@ def _ancestor_ids(region: Region) -> list[int]:
 
 def parameter_values(*, region: Region, on: date) -> list[ParameterValue]:
     """Every parameter in force for `region` on `on`, one per key and variant: one query."""
-    ancestors = _ancestor_ids(region)
+    return parameter_values_for(regions=[region], on=on)[region.pk]
+
+
+def parameter_values_for(*, regions: Iterable[Region], on: date) -> dict[int, list[ParameterValue]]:
+    """`parameter_values` of many regions with one query: a batch over a thousand villages asks the database once.
+    Regions that inherit everything from the same ancestors get the same list object (resolved once)."""
+    chains = {region.pk: _ancestor_ids(region) for region in regions}
+    wanted = {region_id for chain in chains.values() for region_id in chain}
+    rows = list(Parameter.objects.filter(region_id__in=wanted, valid_from__lte=on).select_related("region"))
+    holders = {row.region_id for row in rows}
+    shared: dict[tuple[int, ...], list[ParameterValue]] = {}  # regions whose ancestors set the same values share
+    for chain in chains.values():
+        effective = tuple(region_id for region_id in chain if region_id in holders)
+        if effective not in shared:
+            shared[effective] = _in_force(rows, list(effective))
+    return {
+        region_id: shared[tuple(region_id for region_id in chain if region_id in holders)]
+        for region_id, chain in chains.items()
+    }
+
+
+def _in_force(rows: list[Parameter], ancestors: list[int]) -> list[ParameterValue]:
+    """Per key and variant, the version of the nearest region with one, latest first."""
     depth = {region_id: index for index, region_id in enumerate(ancestors)}
-    rows = Parameter.objects.filter(region_id__in=ancestors, valid_from__lte=on).select_related("region")
     chosen: dict[tuple[str, str], Parameter] = {}
     for row in rows:
+        if row.region_id not in depth:
+            continue
         current = chosen.get((row.key, row.variant))
         if current is None or (depth[row.region_id], row.valid_from) > (depth[current.region_id], current.valid_from):
             chosen[(row.key, row.variant)] = row

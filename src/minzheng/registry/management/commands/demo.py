@@ -11,10 +11,12 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rich.console import Console
 from rich.table import Table
 
+from minzheng.assistance.selectors import assessments_exist
 from minzheng.core.access.models import Role
 from minzheng.registry.demo import demo_accounts_ensure
 from minzheng.registry.models import Household
@@ -39,6 +41,9 @@ class Command(BaseCommand):
         else:
             console.print(_("已有合成城市数据，跳过生成。"))
         call_command("params", "load")  # after the city: parameters hang on the region tree
+        if not assessments_exist():
+            # Every household gets an assessment, so any household page shows its explanation.
+            call_command("assess", as_of=timezone.localdate())
         _print_accounts(console)
         if not options["no_serve"]:
             console.print(_("访问 http://%(addr)s/ （按 Ctrl+C 停止）") % {"addr": options["addr"]})

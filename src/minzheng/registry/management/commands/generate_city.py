@@ -60,4 +60,11 @@ def _summary_text(summary: CitySummary) -> str:
         "members": summary.members,
         "certificates": summary.certificates,
         "seconds": summary.seconds,
+    } + _(
+        "；另有 %(incomes)d 条收入、%(assets)d 条财产、%(expenses)d 条支出和 %(assessments)d 条生活自理能力评估记录"
+    ) % {
+        "incomes": summary.incomes,
+        "assets": summary.assets,
+        "expenses": summary.expenses,
+        "assessments": summary.assessments,
     }
