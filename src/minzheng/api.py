@@ -56,6 +56,11 @@ _SCHEMA_MESSAGES: dict[str, Promise] = {
     "string_too_long": _("长度不能超过 %(max_length)s"),
     "json_invalid": _("请求体不是有效的 JSON"),
     "extra_forbidden": _("该字段不存在或不可修改"),
+    "literal_error": _("取值不在允许范围内：%(expected)s"),
+    "too_short": _("至少需要 %(min_length)s 项"),
+    "too_long": _("最多 %(max_length)s 项"),
+    "string_too_short": _("长度不能少于 %(min_length)s"),
+    "string_pattern_mismatch": _("格式不正确"),
 }
 _PARAM_SOURCES = frozenset({"body", "query", "path", "header", "cookie", "form", "file"})
 
