@@ -177,9 +177,11 @@ def value_format(column: str, value: Any) -> str | Promise:
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if column.endswith("_fen"):
-        return format_yuan(int(value)) + "元"
+        return _yuan(value)
     if column.endswith("_permille"):
-        return f"{Decimal(int(value)) / 1000:g}倍"
+        return _multiple(value)
+    if column == "disability_grade":
+        return _("%(n)s级") % {"n": value}
     if isinstance(value, str):
         return "、".join(str(VALUE_LABELS.get(part, part)) for part in value.split(",") if part) or "—"
     return str(value)
@@ -195,19 +197,33 @@ def _params(rule: Rule, by_step: Mapping[tuple[str, str, str], Row]) -> list[Par
         used = row["params"].get(key) or {}
         value = used.get("value")
         lines.append(
-            ParamLine(key, titles.get(key, key), _param_format(units.get(key, ""), value), bool(used.get("confirmed")))
+            ParamLine(
+                key,
+                titles.get(key, key),
+                _param_format(units.get(key, ""), value, key=key),
+                bool(used.get("confirmed")),
+            )
         )
     return lines
 
 
-def _param_format(unit: str, value: Any) -> str | Promise:
+def _yuan(fen: Any) -> str:
+    return _("%(amount)s元") % {"amount": format_yuan(int(fen))}
+
+
+def _multiple(permille: Any) -> str:
+    return _("%(n)s倍") % {"n": f"{Decimal(int(permille)) / 1000:g}"}
+
+
+def _param_format(unit: str, value: Any, *, key: str = "") -> str | Promise:
     if value is None:
         return "—"
+    is_age = key.endswith(("_age", "age_limit"))  # an age line reads 60周岁, a duration 1年
     formats = {
-        "fen": lambda: format_yuan(int(value)) + "元",
-        "permille": lambda: f"{Decimal(int(value)) / 1000:g}倍",
+        "fen": lambda: _yuan(value),
+        "permille": lambda: _multiple(value),
         "months": lambda: _("%(n)s个月") % {"n": value},
-        "years": lambda: _("%(n)s年") % {"n": value},
+        "years": lambda: (_("%(n)s周岁") if is_age else _("%(n)s年")) % {"n": value},
         "choice": lambda: (
             "、".join(str(CHOICE_LABELS.get(part, part)) for part in str(value).split(",") if part) or "—"
         ),
