@@ -2,6 +2,7 @@
 
 from minzheng.core.access.models import ApiToken, Role, Staff, StaffRole
 from minzheng.core.audit.models import AuditEvent
+from minzheng.core.calendar.models import CalendarDay, CalendarDayKind, CalendarYear
 from minzheng.core.engine.models import BatchRun, BatchRunKind
 from minzheng.core.imports.models import ImportBatch
 from minzheng.core.parameters.models import Parameter, ParameterProposal
@@ -12,6 +13,9 @@ __all__ = [
     "AuditEvent",
     "BatchRun",
     "BatchRunKind",
+    "CalendarDay",
+    "CalendarDayKind",
+    "CalendarYear",
     "ImportBatch",
     "Parameter",
     "ParameterProposal",

@@ -41,6 +41,7 @@ class Command(BaseCommand):
         else:
             console.print(_("已有合成城市数据，跳过生成。"))
         call_command("params", "load")  # after the city: parameters hang on the region tree
+        call_command("calendar", "seed")
         if not assessments_exist():
             # Every household gets an assessment, so any household page shows its explanation.
             call_command("assess", as_of=timezone.localdate())

@@ -1,0 +1,1 @@
+"""Statutory working days: the holiday table, provisional years and deadlines (ARCHITECTURE §3 core/calendar)."""
