@@ -60,6 +60,14 @@ E2E_BUDGET_S = 15.0
 MEMORY_BUDGET_GB = 4.0
 API_BUDGET_RPS = 800.0
 API_BUDGET_P95_MS = 20.0
+BUDGET_HOUSEHOLDS = 1_000_000  # the compute and end-to-end budgets are for a million households
+
+
+def _per_million(budget_s: float, households: int) -> float:
+    """A per-million budget scaled to a smaller run (linear), so a quick run is not judged against 1M's budget."""
+    return budget_s * households / BUDGET_HOUSEHOLDS
+
+
 OPENFISCA_BUILD_S, OPENFISCA_COMPUTE_S = 1.4, 0.9
 API_USER = "bench-assessment"
 WHAT_IF_BODY: dict[str, Any] = {
@@ -342,15 +350,16 @@ def _compute(options: argparse.Namespace) -> list[Result]:
         Result(
             "(1) compute: rules_run, explain=final",
             _seconds(engine_s),
-            f"≤ {COMPUTE_BUDGET_S} s (OpenFisca {OPENFISCA_COMPUTE_S} s)",
-            statistics.median(engine_s) <= COMPUTE_BUDGET_S,
+            f"≤ {COMPUTE_BUDGET_S} s per 1M (≤ {_per_million(COMPUTE_BUDGET_S, households):.3f} s here;"
+            f" OpenFisca {OPENFISCA_COMPUTE_S} s)",
+            statistics.median(engine_s) <= _per_million(COMPUTE_BUDGET_S, households),
             _spread(engine_s, f"{runs}; {len(rule_set.rules)} rules, rule_params prebuilt"),
         ),
         Result(
             "(1) assessment_compute (params + compute)",
             _seconds(total_s),
-            f"≤ {COMPUTE_BUDGET_S} s",
-            statistics.median(total_s) <= COMPUTE_BUDGET_S,
+            f"≤ {COMPUTE_BUDGET_S} s per 1M (≤ {_per_million(COMPUTE_BUDGET_S, households):.3f} s here)",
+            statistics.median(total_s) <= _per_million(COMPUTE_BUDGET_S, households),
             _spread(total_s, runs),
         ),
         Result(
@@ -408,13 +417,18 @@ def _end_to_end(options: argparse.Namespace, *, label: str = "", part: str = "(2
     prefix = f"{label} " if label else ""
     peak = _peak_rss_gb()
     written = second.assessments_written + second.results_written
-    target = f"≤ {E2E_BUDGET_S:.0f} s" if part == "(2)" else f"≤ {E2E_BUDGET_S:.0f} s (PG budget, 1/10 scale)"
+    budget = _per_million(E2E_BUDGET_S, first.households) if part == "(2)" else E2E_BUDGET_S
+    target = (
+        f"≤ {E2E_BUDGET_S:.0f} s per 1M (≤ {budget:.2f} s here)"
+        if part == "(2)"
+        else f"≤ {E2E_BUDGET_S:.0f} s (PG budget, 1/10 scale)"
+    )
     return [
         Result(
             f"{part} {prefix}assessments_run, first run",
             f"{first_s:.2f} s",
             target,
-            first_s <= E2E_BUDGET_S,
+            first_s <= budget,
             f"{first.households:,} households, {first.assessments_written:,} assessments +"
             f" {first.results_written:,} results written; explanations {size / 2**20:.0f} MiB Parquet",
         ),
