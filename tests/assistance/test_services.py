@@ -29,7 +29,7 @@ from minzheng.core.engine import io as engine_io
 from minzheng.core.engine.models import BatchRun, BatchRunKind
 from minzheng.core.errors import AccessDenied, NotFound
 from minzheng.core.parameters.services import parameters_load
-from minzheng.registry import services as registry
+from minzheng.registry import economics
 from minzheng.registry.models import DisabilityCertificate, Household, HouseholdMember, IncomeItem, Person, Relation
 from tests.conftest import Tree, make_household, make_person
 
@@ -58,11 +58,11 @@ def zhao_family(tree: Tree, recorder: Actor, number: str = "H500103001001-00009"
     son = make_person(tree.village, name="赵小宝", born=date(1998, 2, 3), sequence=131)
     household = make_household(tree.village, number, father, mother, son)
     HouseholdMember.objects.filter(household=household, person=son).update(relation=Relation.SON)
-    wage = registry.income_item_add(
+    wage = economics.income_item_add(
         actor=recorder, household_id=household.id, person_id=father.id, kind="wage", amount_fen=WAGE_FEN,
         valid_from=date(2024, 1, 1), source="劳动合同",
     )  # fmt: skip
-    registry.asset_item_add(
+    economics.asset_item_add(
         actor=recorder, household_id=household.id, person_id=father.id, kind="deposit", value_fen=DEPOSIT_FEN,
         valid_from=date(2024, 1, 1),
     )  # fmt: skip
@@ -71,11 +71,11 @@ def zhao_family(tree: Tree, recorder: Actor, number: str = "H500103001001-00009"
         valid_from=date(2020, 1, 1),
     )  # fmt: skip
     for incurred_on in (date(2024, 9, 1), date(2025, 3, 1)):
-        registry.expense_item_add(
+        economics.expense_item_add(
             actor=recorder, household_id=household.id, person_id=son.id, kind="medical",
             amount_fen=MEDICAL_FEN // 2, incurred_on=incurred_on,
         )  # fmt: skip
-    registry.self_care_assess(
+    economics.self_care_assess(
         actor=recorder, person_id=son.id, assessed_on=date(2025, 1, 10), eating=True, dressing=False,
         transferring=False, toileting=False, walking=False, bathing=False, assessor="街道评估小组",
     )  # fmt: skip
@@ -210,7 +210,7 @@ def test_reassessing_unchanged_data_adds_nothing(zhao: Zhao, caseworker: Actor) 
 
 def test_changed_income_adds_a_new_assessment(zhao: Zhao, caseworker: Actor) -> None:
     first = services.household_assess(actor=caseworker, household_id=zhao.household.id, as_of=AS_OF)
-    registry.income_item_end(actor=caseworker, income_item_id=zhao.wage.id, valid_to=date(2025, 6, 1))
+    economics.income_item_end(actor=caseworker, income_item_id=zhao.wage.id, valid_to=date(2025, 6, 1))
 
     second = services.household_assess(actor=caseworker, household_id=zhao.household.id, as_of=AS_OF)
 
@@ -264,7 +264,7 @@ def test_what_if_agrees_with_the_stored_assessment(
     """The same household described in JSON and read from the registry gets the same amount in every programme,
     and the same conclusion and numbers at every step."""
     if not with_wage:
-        registry.income_item_end(actor=caseworker, income_item_id=zhao.wage.id, valid_to=date(2025, 1, 1))
+        economics.income_item_end(actor=caseworker, income_item_id=zhao.wage.id, valid_to=date(2025, 1, 1))
     what_if = WhatIfIn.model_validate(zhao_what_if(zhao, with_wage=with_wage)).to_what_if()
     evaluation = services.assessment_evaluate(actor=actor_of(Role.CITY_ANALYST), what_if=what_if)
     services.household_assess(actor=caseworker, household_id=zhao.household.id, as_of=AS_OF)
@@ -338,7 +338,7 @@ class Region3:
 @pytest.fixture
 def neighbourhood(tree: Tree, zhao: Zhao, caseworker: Actor, stranger: Household) -> Region3:
     elder = make_household(tree.village, "H500103001001-00010", make_person(tree.village, name="孙大爷", sequence=141))
-    deposit = registry.asset_item_add(
+    deposit = economics.asset_item_add(
         actor=caseworker, household_id=elder.id, kind="deposit", value_fen=10_000_000, valid_from=date(2023, 1, 1)
     )
     worker = make_household(
@@ -412,9 +412,9 @@ def test_assessments_run_over_a_region(
     assert Assessment.objects.count() == 3
 
     # The father's wage ends, the elder spends the deposit, the worker finds a job; assessed a month later.
-    registry.income_item_end(actor=caseworker, income_item_id=neighbourhood.zhao.wage.id, valid_to=date(2025, 6, 1))
-    registry.asset_item_end(actor=caseworker, asset_item_id=neighbourhood.elder_deposit, valid_to=date(2025, 6, 1))
-    registry.income_item_add(
+    economics.income_item_end(actor=caseworker, income_item_id=neighbourhood.zhao.wage.id, valid_to=date(2025, 6, 1))
+    economics.asset_item_end(actor=caseworker, asset_item_id=neighbourhood.elder_deposit, valid_to=date(2025, 6, 1))
+    economics.income_item_add(
         actor=caseworker, household_id=neighbourhood.worker.id, kind="wage", amount_fen=500000,
         valid_from=date(2025, 5, 1), person_id=neighbourhood.worker.members.get().person_id,
     )  # fmt: skip
@@ -486,7 +486,7 @@ def test_assessments_run_outside_a_transaction(
     assert _results(Assessment.objects.get())[("dibao", None)] == dibao_fen(WAGE_FEN)
     assert services.assessments_run(actor=approver, as_of=AS_OF, region=tree.city).assessments_written == 0
 
-    registry.income_item_end(actor=caseworker, income_item_id=zhao.wage.id, valid_to=date(2025, 6, 1))
+    economics.income_item_end(actor=caseworker, income_item_id=zhao.wage.id, valid_to=date(2025, 6, 1))
     third = services.assessments_run(actor=approver, as_of=LATER, region=tree.city)
     assert third.assessments_written == 1
     assert _counts(third, "dibao") == {"current": 1, "newly": 0, "ended": 0, "amount_changed": 1}
@@ -521,7 +521,7 @@ def test_low_income_persons_from_the_latest_assessment_in_scope(
 
     # The father finds a well-paid job: the family no longer qualifies for 低保, only the son alone (单人保) keeps
     # his category; the earlier assessment's rows no longer count.
-    registry.income_item_add(
+    economics.income_item_add(
         actor=caseworker, household_id=zhao.household.id, person_id=zhao.father.id, kind="wage",
         amount_fen=2_000_000, valid_from=date(2025, 6, 1),
     )  # fmt: skip

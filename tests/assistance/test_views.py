@@ -16,7 +16,7 @@ from minzheng.assistance.models import Assessment
 from minzheng.assistance.rules import PROGRAMMES
 from minzheng.core.access.actor import Actor
 from minzheng.core.access.models import Role
-from minzheng.registry import services as registry
+from minzheng.registry import economics
 from tests.assistance.test_services import AS_OF, WAGE_FEN, Zhao, dibao_fen
 from tests.assistance.test_services import params as params
 from tests.assistance.test_services import recorder as recorder
@@ -182,7 +182,7 @@ def test_household_without_qualifying_programme(
     household = make_household(
         tree.village, "H500103001001-00020", make_person(tree.village, name="钱富贵", sequence=171)
     )
-    registry.income_item_add(
+    economics.income_item_add(
         actor=recorder, household_id=household.id, person_id=household.members.get().person_id, kind="pension",
         amount_fen=800_000, valid_from=date(2020, 1, 1),
     )  # fmt: skip

@@ -16,6 +16,7 @@ from minzheng.core.access.actor import Actor
 from minzheng.core.access.models import Role
 from minzheng.core.audit.models import AuditEvent
 from minzheng.core.errors import AccessDenied, Conflict, InvalidInput, NotFound
+from minzheng.registry import economics as facts
 from minzheng.registry import selectors, services
 from minzheng.registry.models import (
     Absence,
@@ -64,7 +65,7 @@ def test_kinds_are_the_contract_of_the_assistance_inputs() -> None:
 def test_income_item_add_records_and_audits(family: Household, actor_of: ActorOf) -> None:
     actor = actor_of(Role.VILLAGE_ASSISTANT)
     head = _head(family)
-    item = services.income_item_add(
+    item = facts.income_item_add(
         actor=actor,
         household_id=family.id,
         person_id=head.id,
@@ -110,7 +111,7 @@ def test_income_item_add_validates_with_the_field(
 ) -> None:
     values: dict[str, Any] = {"kind": "wage", "amount_fen": 300_000, "valid_from": date(2025, 1, 1)} | changes
     with pytest.raises(InvalidInput) as caught:
-        services.income_item_add(actor=actor_of(Role.VILLAGE_ASSISTANT), household_id=family.id, **values)
+        facts.income_item_add(actor=actor_of(Role.VILLAGE_ASSISTANT), household_id=family.id, **values)
     assert (caught.value.code, caught.value.field) == (code, field)
     assert not IncomeItem.objects.exists()
     assert not AuditEvent.objects.exists()
@@ -123,7 +124,7 @@ def test_items_of_a_former_member_are_refused(family: Household, actor_of: Actor
         actor=actor, household_id=family.id, person_id=spouse.id, valid_to=date(2024, 1, 1), reason="迁出"
     )
     with pytest.raises(InvalidInput) as caught:
-        services.asset_item_add(
+        facts.asset_item_add(
             actor=actor, household_id=family.id, person_id=spouse.id, kind="house", value_fen=1, valid_from=date.today()
         )
     assert caught.value.field == "person_id"
@@ -132,19 +133,17 @@ def test_items_of_a_former_member_are_refused(family: Household, actor_of: Actor
 def test_out_of_region_household_is_not_found(stranger: Household, actor_of: ActorOf) -> None:
     actor = actor_of(Role.TOWNSHIP_CASEWORKER)
     with pytest.raises(NotFound):
-        services.income_item_add(
+        facts.income_item_add(
             actor=actor, household_id=stranger.id, kind="wage", amount_fen=1, valid_from=date(2025, 1, 1)
         )
     with pytest.raises(NotFound):
-        services.expense_item_add(
+        facts.expense_item_add(
             actor=actor, household_id=stranger.id, kind="medical", amount_fen=1, incurred_on=date(2025, 1, 1)
         )
     with pytest.raises(NotFound):
-        services.member_absence_set(
-            actor=actor, household_id=stranger.id, person_id=_head(stranger).id, absence="prison"
-        )
+        facts.member_absence_set(actor=actor, household_id=stranger.id, person_id=_head(stranger).id, absence="prison")
     with pytest.raises(NotFound):
-        services.self_care_assess(actor=actor, person_id=_head(stranger).id, assessed_on=date(2025, 1, 1), **ABLE)
+        facts.self_care_assess(actor=actor, person_id=_head(stranger).id, assessed_on=date(2025, 1, 1), **ABLE)
     with pytest.raises(NotFound):
         selectors.household_economics(actor=actor, household_id=stranger.id)
     assert not AuditEvent.objects.exists()
@@ -154,11 +153,11 @@ def test_items_of_an_out_of_region_household_cannot_be_ended(
     stranger: Household, tree: Tree, actor_of: ActorOf
 ) -> None:
     other = actor_of(Role.TOWNSHIP_CASEWORKER, tree.other_township)
-    item = services.asset_item_add(
+    item = facts.asset_item_add(
         actor=other, household_id=stranger.id, kind="vehicle", value_fen=5_000_000, valid_from=date(2024, 3, 1)
     )
     with pytest.raises(NotFound):
-        services.asset_item_end(actor=actor_of(Role.TOWNSHIP_CASEWORKER), asset_item_id=item.id, valid_to=date.today())
+        facts.asset_item_end(actor=actor_of(Role.TOWNSHIP_CASEWORKER), asset_item_id=item.id, valid_to=date.today())
     item.refresh_from_db()
     assert item.valid_to is None
 
@@ -166,25 +165,25 @@ def test_items_of_an_out_of_region_household_cannot_be_ended(
 def test_roles_without_household_write_are_denied(family: Household, actor_of: ActorOf) -> None:
     for role in (Role.DISTRICT_APPROVER, Role.CITY_ANALYST, Role.SUPERVISOR, Role.TOWNSHIP_REVIEWER):
         with pytest.raises(AccessDenied):
-            services.income_item_add(
+            facts.income_item_add(
                 actor=actor_of(role), household_id=family.id, kind="wage", amount_fen=1, valid_from=date(2025, 1, 1)
             )
 
 
 def test_ending_an_income_closes_it_once(family: Household, actor_of: ActorOf) -> None:
     actor = actor_of(Role.TOWNSHIP_CASEWORKER)
-    item = services.income_item_add(
+    item = facts.income_item_add(
         actor=actor, household_id=family.id, kind="pension", amount_fen=320_000, valid_from=date(2020, 5, 1)
     )
     with pytest.raises(InvalidInput) as caught:
-        services.income_item_end(actor=actor, income_item_id=item.id, valid_to=date(2020, 4, 30))
+        facts.income_item_end(actor=actor, income_item_id=item.id, valid_to=date(2020, 4, 30))
     assert caught.value.field == "valid_to"
-    ended = services.income_item_end(actor=actor, income_item_id=item.id, valid_to=date(2025, 7, 1))
+    ended = facts.income_item_end(actor=actor, income_item_id=item.id, valid_to=date(2025, 7, 1))
     assert ended.valid_to == date(2025, 7, 1)
     with pytest.raises(Conflict):
-        services.income_item_end(actor=actor, income_item_id=item.id, valid_to=date(2025, 8, 1))
+        facts.income_item_end(actor=actor, income_item_id=item.id, valid_to=date(2025, 8, 1))
     with pytest.raises(NotFound):
-        services.income_item_end(actor=actor, income_item_id=987_654, valid_to=date(2025, 8, 1))
+        facts.income_item_end(actor=actor, income_item_id=987_654, valid_to=date(2025, 8, 1))
     event = AuditEvent.objects.get(action="household.income_end")
     assert event.detail == {"item_id": item.id, "kind": "pension", "valid_to": "2025-07-01"}
 
@@ -195,28 +194,24 @@ def test_ending_an_income_closes_it_once(family: Household, actor_of: ActorOf) -
 def test_asset_and_expense_validation(family: Household, actor_of: ActorOf) -> None:
     actor = actor_of(Role.VILLAGE_ASSISTANT)
     with pytest.raises(InvalidInput) as caught:
-        services.asset_item_add(
-            actor=actor, household_id=family.id, kind="boat", value_fen=1, valid_from=date(2025, 1, 1)
-        )
+        facts.asset_item_add(actor=actor, household_id=family.id, kind="boat", value_fen=1, valid_from=date(2025, 1, 1))
     assert (caught.value.code, caught.value.field) == ("asset.kind", "kind")
     with pytest.raises(InvalidInput) as caught:
-        services.asset_item_add(
+        facts.asset_item_add(
             actor=actor, household_id=family.id, kind="deposit", value_fen=-5, valid_from=date(2025, 1, 1)
         )
     assert (caught.value.code, caught.value.field) == ("asset.value", "value_fen")
     with pytest.raises(InvalidInput) as caught:
-        services.expense_item_add(
+        facts.expense_item_add(
             actor=actor, household_id=family.id, kind="medical", amount_fen=-1, incurred_on=date(2025, 1, 1)
         )
     assert (caught.value.code, caught.value.field) == ("expense.amount", "amount_fen")
     tomorrow = timezone.localdate() + timedelta(days=1)
     with pytest.raises(InvalidInput) as caught:
-        services.expense_item_add(
-            actor=actor, household_id=family.id, kind="medical", amount_fen=1, incurred_on=tomorrow
-        )
+        facts.expense_item_add(actor=actor, household_id=family.id, kind="medical", amount_fen=1, incurred_on=tomorrow)
     assert caught.value.field == "incurred_on"
     with pytest.raises(InvalidInput) as caught:
-        services.expense_item_add(
+        facts.expense_item_add(
             actor=actor, household_id=family.id, kind="food", amount_fen=1, incurred_on=date(2025, 1, 1)
         )
     assert caught.value.field == "kind"
@@ -225,7 +220,7 @@ def test_asset_and_expense_validation(family: Household, actor_of: ActorOf) -> N
 def test_asset_and_expense_are_recorded_and_audited(family: Household, actor_of: ActorOf) -> None:
     actor = actor_of(Role.VILLAGE_ASSISTANT)
     head = _head(family)
-    asset = services.asset_item_add(
+    asset = facts.asset_item_add(
         actor=actor,
         household_id=family.id,
         person_id=head.id,
@@ -234,7 +229,7 @@ def test_asset_and_expense_are_recorded_and_audited(family: Household, actor_of:
         valid_from=date(2023, 6, 1),
         note="代步车",
     )
-    expense = services.expense_item_add(
+    expense = facts.expense_item_add(
         actor=actor,
         household_id=family.id,
         person_id=head.id,
@@ -242,7 +237,7 @@ def test_asset_and_expense_are_recorded_and_audited(family: Household, actor_of:
         amount_fen=4_512_345,
         incurred_on=date(2025, 3, 2),
     )
-    services.asset_item_end(actor=actor, asset_item_id=asset.id, valid_to=date(2025, 1, 1))
+    facts.asset_item_end(actor=actor, asset_item_id=asset.id, valid_to=date(2025, 1, 1))
     actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
     assert actions == ["household.asset_add", "household.expense_add", "household.asset_end"]
     assert AuditEvent.objects.get(action="household.expense_add").detail["item_id"] == expense.id
@@ -255,7 +250,7 @@ def test_asset_and_expense_are_recorded_and_audited(family: Household, actor_of:
 def test_self_care_assessment_counts_unmet_indicators(family: Household, actor_of: ActorOf) -> None:
     actor = actor_of(Role.TOWNSHIP_CASEWORKER)
     head = _head(family)
-    assessment = services.self_care_assess(
+    assessment = facts.self_care_assess(
         actor=actor,
         person_id=head.id,
         assessed_on=date(2025, 6, 1),
@@ -280,10 +275,10 @@ def test_self_care_assessment_dates(family: Household, actor_of: ActorOf) -> Non
         (date(1949, 1, 1), "self_care.assessed_on"),
     ):
         with pytest.raises(InvalidInput) as caught:
-            services.self_care_assess(actor=actor, person_id=head.id, assessed_on=day, **ABLE)
+            facts.self_care_assess(actor=actor, person_id=head.id, assessed_on=day, **ABLE)
         assert (caught.value.code, caught.value.field) == (code, "assessed_on")
     with pytest.raises(AccessDenied):
-        services.self_care_assess(
+        facts.self_care_assess(
             actor=actor_of(Role.CITY_ANALYST), person_id=head.id, assessed_on=date(2025, 1, 1), **ABLE
         )
 
@@ -291,7 +286,7 @@ def test_self_care_assessment_dates(family: Household, actor_of: ActorOf) -> Non
 def test_member_absence_set_and_clear(family: Household, actor_of: ActorOf) -> None:
     actor = actor_of(Role.VILLAGE_ASSISTANT)
     spouse = _spouse(family)
-    membership = services.member_absence_set(
+    membership = facts.member_absence_set(
         actor=actor, household_id=family.id, person_id=spouse.id, absence="religious", absent_since=date(2023, 4, 1)
     )
     assert (membership.absence, membership.absent_since) == ("religious", date(2023, 4, 1))
@@ -300,7 +295,7 @@ def test_member_absence_set_and_clear(family: Household, actor_of: ActorOf) -> N
         "person_id": spouse.id,
         "changes": {"absence": ["", "religious"], "absent_since": [None, "2023-04-01"]},
     }
-    cleared = services.member_absence_set(actor=actor, household_id=family.id, person_id=spouse.id, absence="")
+    cleared = facts.member_absence_set(actor=actor, household_id=family.id, person_id=spouse.id, absence="")
     assert (cleared.absence, cleared.absent_since) == ("", None)
 
 
@@ -318,7 +313,7 @@ def test_member_absence_validation(
     family: Household, actor_of: ActorOf, absence: str, since: date | None, code: str, field: str
 ) -> None:
     with pytest.raises(InvalidInput) as caught:
-        services.member_absence_set(
+        facts.member_absence_set(
             actor=actor_of(Role.VILLAGE_ASSISTANT),
             household_id=family.id,
             person_id=_head(family).id,
@@ -330,7 +325,7 @@ def test_member_absence_validation(
 
 def test_member_absence_needs_a_current_member(family: Household, stranger: Household, actor_of: ActorOf) -> None:
     with pytest.raises(NotFound) as caught:
-        services.member_absence_set(
+        facts.member_absence_set(
             actor=actor_of(Role.VILLAGE_ASSISTANT),
             household_id=family.id,
             person_id=_head(stranger).id,
@@ -347,24 +342,24 @@ def economics(family: Household, actor_of: ActorOf) -> Household:
     """Incomes (one ended), assets, expenses inside and outside the last year, and two assessments."""
     actor = actor_of(Role.VILLAGE_ASSISTANT)
     head, spouse = _head(family), _spouse(family)
-    add_income = services.income_item_add
+    add_income = facts.income_item_add
     add_income(actor=actor, household_id=family.id, person_id=head.id, kind="pension", amount_fen=250_000,
                valid_from=date(2015, 1, 1))  # fmt: skip
     old = add_income(
         actor=actor, household_id=family.id, kind="support", amount_fen=50_000, valid_from=date(2020, 1, 1)
     )
-    services.income_item_end(actor=actor, income_item_id=old.id, valid_to=date(2025, 1, 1))
+    facts.income_item_end(actor=actor, income_item_id=old.id, valid_to=date(2025, 1, 1))
     add_income(actor=actor, household_id=family.id, kind="farm", amount_fen=600_000, period_months=12,
                valid_from=date(2025, 1, 1))  # fmt: skip
-    services.asset_item_add(actor=actor, household_id=family.id, kind="deposit", value_fen=3_000_000,
+    facts.asset_item_add(actor=actor, household_id=family.id, kind="deposit", value_fen=3_000_000,
                             valid_from=date(2018, 1, 1))  # fmt: skip
-    services.asset_item_add(actor=actor, household_id=family.id, kind="house", value_fen=45_000_000,
+    facts.asset_item_add(actor=actor, household_id=family.id, kind="house", value_fen=45_000_000,
                             valid_from=date(2026, 1, 1))  # fmt: skip
     for day, amount in ((date(2025, 6, 1), 1_234_567), (date(2024, 6, 1), 99), (date(2025, 5, 31), 1_000)):
-        services.expense_item_add(actor=actor, household_id=family.id, person_id=spouse.id, kind="medical",
+        facts.expense_item_add(actor=actor, household_id=family.id, person_id=spouse.id, kind="medical",
                                   amount_fen=amount, incurred_on=day)  # fmt: skip
     for day, walking in ((date(2024, 1, 1), True), (date(2025, 3, 1), False)):
-        services.self_care_assess(actor=actor, person_id=spouse.id, assessed_on=day, **(ABLE | {"walking": walking}))
+        facts.self_care_assess(actor=actor, person_id=spouse.id, assessed_on=day, **(ABLE | {"walking": walking}))
     return family
 
 
@@ -428,7 +423,7 @@ def test_person_page_shows_self_care_school_and_absence(
     economics: Household, logged_in: LoggedIn, actor_of: ActorOf
 ) -> None:
     spouse = _spouse(economics)
-    services.member_absence_set(
+    facts.member_absence_set(
         actor=actor_of(Role.TOWNSHIP_CASEWORKER),
         household_id=economics.id,
         person_id=spouse.id,
