@@ -160,8 +160,6 @@ MAX_REGION_CODE_LENGTH = 12
 VARIANT_LABELS: dict[str, Promise] = {
     "urban": gettext_lazy("城市"),
     "rural": gettext_lazy("农村"),
-    "grade_1": gettext_lazy("一级"),
-    "grade_2": gettext_lazy("二级"),
 }
 
 # Periods with their Chinese unit.

@@ -15,7 +15,6 @@ from functools import cache
 from importlib import resources
 
 from minzheng.core.engine.dialect import macros_expand
-from minzheng.core.engine.rules import Rule
 
 # (pattern, why); matched case-insensitively against the step with comments and string literals removed.
 FORBIDDEN: tuple[tuple[str, str], ...] = (
@@ -57,8 +56,3 @@ def step_sql(app: str, step: str) -> str:
     if problems:
         raise ValueError(f"{app}/rules/{step}: " + "; ".join(problems))
     return macros_expand(sql.strip().rstrip(";"), dialect="duckdb")
-
-
-def rule_sql(rule: Rule) -> list[tuple[str, str]]:
-    """(relation name, SELECT) for each step of `rule`, in order."""
-    return [(name, step_sql(rule.app, step)) for name, step in zip(rule.step_names, rule.steps, strict=True)]
