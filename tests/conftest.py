@@ -71,6 +71,7 @@ ROLE_HOME: dict[str, str] = {
     Role.CITY_ANALYST: "city",
     Role.SUPERVISOR: "district",
     Role.ADMINISTRATOR: "city",
+    Role.DEPARTMENT_OFFICER: "district",
 }
 
 

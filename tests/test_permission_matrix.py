@@ -9,9 +9,7 @@ table fails `test_every_endpoint_is_in_the_matrix`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -25,66 +23,21 @@ from minzheng.core.access.models import Role
 from minzheng.core.access.permissions import PERMISSIONS
 from minzheng.core.engine.models import BatchRun
 from minzheng.core.parameters.services import parameters_load
-from minzheng.registry.models import Household, Person
+from minzheng.registry.models import Household
+from tests.cases.matrix_api import MATRIX_API
+from tests.cases.matrix_web import MATRIX_WEB
 from tests.conftest import ROLE_HOME, Tree, make_id_number, make_person
-
-
-@dataclass
-class World:
-    tree: Tree
-    own: Household
-    other: Household
-    own_person: Person
-    other_person: Person
-    spare_own: Person  # not in any household: used by membership endpoints
-    spare_other: Person
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """`call(client, world, own)` performs the request on own-region (True) or other-region (False) data."""
-
-    permission: str
-    call: Callable[[Client, World, bool], Any]
-    success: int = 200
-    other_region: int = 404
-    extra_roles_denied: frozenset[str] = field(default_factory=frozenset)
-
-
-def _get(url: Callable[[World, bool], str]) -> Callable[[Client, World, bool], Any]:
-    return lambda client, world, own: client.get(url(world, own))
-
-
-def _send(
-    method: str, url: Callable[[World, bool], str], body: Callable[[World, bool], dict[str, Any]]
-) -> Callable[[Client, World, bool], Any]:
-    def call(client: Client, world: World, own: bool) -> Any:
-        return getattr(client, method)(
-            url(world, own), data=json.dumps(body(world, own)), content_type="application/json"
-        )
-
-    return call
-
-
-def _person(world: World, own: bool) -> Person:
-    return world.own_person if own else world.other_person
-
-
-def _household(world: World, own: bool) -> Household:
-    return world.own if own else world.other
-
-
-def _district(world: World, own: bool) -> str:
-    return (world.tree.district if own else world.tree.other_district).code
-
-
-def _village(world: World, own: bool) -> str:
-    return (world.tree.village if own else world.tree.other_village).code
-
-
-def _spare(world: World, own: bool) -> Person:
-    return world.spare_own if own else world.spare_other
-
+from tests.matrix_support import (
+    Endpoint,
+    World,
+    _district,
+    _get,
+    _household,
+    _person,
+    _send,
+    _spare,
+    _village,
+)
 
 NEW_ID = make_id_number("500103", date(1991, 2, 3), 457)
 
@@ -112,6 +65,7 @@ WEB: dict[str, Endpoint] = {
         "assessment.view", _get(lambda w, own: f"/households/{_household(w, own).id}/assessment/")
     ),
 }
+WEB |= MATRIX_WEB
 
 
 def _assessed(call: Callable[[Client, World, bool], Any]) -> Callable[[Client, World, bool], Any]:
@@ -237,13 +191,15 @@ API: dict[str, Endpoint] = {
         _get(lambda w, own: "/api/v1/registry/counts" + ("" if own else f"?region={_district(w, own)}")),
     ),
 }
+API |= MATRIX_API
 
 
 def _url_names(patterns: list[URLPattern | URLResolver], namespace: str = "") -> set[str]:
     names: set[str] = set()
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
-            if pattern.namespace in {"admin", "api"} or str(pattern.pattern) == "i18n/":
+            # The portal is for residents, not staff roles: tests/portal checks its own access rules.
+            if pattern.namespace in {"admin", "api", "portal"} or str(pattern.pattern) == "i18n/":
                 continue
             names |= _url_names(pattern.url_patterns)
         elif pattern.name:

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "minzheng.core",
     "minzheng.registry",
     "minzheng.assistance",
+    "minzheng.cases",
+    "minzheng.payments",
 ]
 
 MIDDLEWARE = [
@@ -132,6 +134,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+
+# Application materials (scans, photos): outside the web root, served only by a view that checks access.
+PRIVATE_FILES_DIR = Path(os.environ.get("MINZHENG_PRIVATE_FILES_DIR", DATA_DIR / "private"))
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

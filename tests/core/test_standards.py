@@ -19,11 +19,9 @@ from minzheng.core import views
 from minzheng.core.access.models import Role
 from minzheng.core.parameters.models import Parameter, ParameterStatus, ParameterUnit
 from minzheng.core.parameters.selectors import parameter_standings, parameter_titles, parameter_values
-from minzheng.core.parameters.services import parameters_load
+from minzheng.core.parameters.services import parameter_files, parameters_load
 from minzheng.core.regions.models import Region
 from tests.conftest import Tree
-
-PARAMS_YAML = Path(minzheng.__file__).parent / "assistance" / "rules" / "params.yaml"
 
 LoggedIn = Callable[..., Client]
 URL = "/standards/"
@@ -127,8 +125,11 @@ def test_unconfirmed_values_carry_a_warning_badge(loaded: Tree, logged_in: Logge
 
 
 def _shipped_unconfirmed(on: date) -> int:
-    """Keys and variants whose latest shipped version on `on` is unconfirmed (all shipped values are city-wide)."""
-    shipped = yaml.safe_load(PARAMS_YAML.read_text(encoding="utf-8"))
+    """Keys and variants whose latest shipped version on `on` is unconfirmed, over every app's params.yaml (all
+    shipped values are city-wide)."""
+    shipped: dict[str, Any] = {}
+    for path in parameter_files():
+        shipped |= yaml.safe_load(path.read_text(encoding="utf-8"))
     count = 0
     for spec in shipped.values():
         latest: dict[str, dict[str, Any]] = {}

@@ -118,3 +118,11 @@ def low_income_persons(
 def assessments_exist() -> bool:
     """Whether any household was ever assessed (the demo assesses the synthetic city once)."""
     return Assessment.objects.exists()
+
+
+def assessment_programme_amounts(*, assessment_id: int, programme: str, person_id: int | None = None) -> list[int]:
+    """The qualifying amounts of one programme in a stored assessment (empty: the household does not qualify)."""
+    rows = AssessmentResult.objects.filter(assessment_id=assessment_id, programme=programme)
+    if person_id is not None:
+        rows = rows.filter(person_id=person_id)
+    return list(rows.values_list("amount_fen", flat=True))

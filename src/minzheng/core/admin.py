@@ -13,10 +13,12 @@ from django.utils.translation import gettext_lazy as _
 
 from minzheng.core.access.actor import actor_for_request
 from minzheng.core.access.services import api_token_revoke, staff_admin_access_sync
+from minzheng.core.documents.templating import DOCUMENT_KINDS, document_default_source
 from minzheng.core.errors import ApplicationError
 from minzheng.core.models import (
     ApiToken,
     AuditEvent,
+    DocumentTemplate,
     ImportBatch,
     Parameter,
     ParameterProposal,
@@ -197,3 +199,20 @@ class ParameterProposalAdmin(admin.ModelAdmin[ParameterProposal]):
                 parameter_proposal_decide(actor=actor, proposal_id=proposal_id, approve=approve)
             except ApplicationError as error:
                 self.message_user(request, f"#{proposal_id}: {error.message}", level=messages.ERROR)
+
+
+@admin.register(DocumentTemplate)
+class DocumentTemplateAdmin(admin.ModelAdmin[DocumentTemplate]):
+    """One override per document kind; a template that does not compile is refused (DocumentTemplate.clean).
+    A new override starts from the shipped default, so the administrator edits rather than writes from nothing."""
+
+    list_display = ("kind", "note", "updated_at")
+    fields = ("kind", "body", "note", "updated_at")
+    readonly_fields = ("updated_at",)
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        initial = dict(super().get_changeform_initial_data(request))
+        kind = initial.get("kind")
+        if isinstance(kind, str) and kind in DOCUMENT_KINDS:  # ?kind=… on the add page
+            initial.setdefault("body", document_default_source(kind))
+        return initial

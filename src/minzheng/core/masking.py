@@ -40,3 +40,11 @@ def mask_name(value: str | None) -> str:
     if len(name) == 2:
         return name[0] + MASK_CHAR
     return mask_middle(name, 1, 1)
+
+
+def mask_given_name(value: str | None) -> str:
+    """Surname only, every character of the given name masked: "陈大明" → "陈**" (public notices, 审核确认办法 第24条).
+
+    Two-character surnames (欧阳, 司马 …) are not told apart from given names; the second character is masked."""
+    name = value.strip() if value else ""
+    return name[:1] + MASK_CHAR * (len(name) - 1)

@@ -3,6 +3,7 @@
 from minzheng.core.access.models import ApiToken, Role, Staff, StaffRole
 from minzheng.core.audit.models import AuditEvent
 from minzheng.core.calendar.models import CalendarDay, CalendarDayKind, CalendarYear
+from minzheng.core.documents.models import DocumentTemplate
 from minzheng.core.engine.models import BatchRun, BatchRunKind
 from minzheng.core.imports.models import ImportBatch
 from minzheng.core.parameters.models import Parameter, ParameterProposal
@@ -16,6 +17,7 @@ __all__ = [
     "CalendarDay",
     "CalendarDayKind",
     "CalendarYear",
+    "DocumentTemplate",
     "ImportBatch",
     "Parameter",
     "ParameterProposal",

@@ -254,7 +254,7 @@ def household_member_end(
 )
 def registry_counts(request: HttpRequest, region: str | None = None, on: date | None = None) -> RegistryCountsView:
     actor = actor_for_request(request)
-    place = selectors.region_in_scope(actor=actor, code=region or actor.region_code)
+    place = selectors.region_in_scope(actor=actor, code=region or actor.region_code, permission="registry.stats")
     day = on or timezone.localdate()
     overview = selectors.registry_overview(actor=actor, region=place, on=day)
     return RegistryCountsView(

@@ -29,14 +29,17 @@ from minzheng.core.regions.models import Region
 from minzheng.core.regions.selectors import visible_to
 from minzheng.registry.models import (
     AssetItem,
+    AssetKind,
     DisabilityCertificate,
     ExpenseItem,
+    ExpenseKind,
     Household,
     HouseholdMember,
     IncomeItem,
     IncomeKind,
     Person,
     SelfCareAssessment,
+    WorkAbility,
 )
 
 ELDERLY_AGE = 60
@@ -366,3 +369,83 @@ def _require_in_scope(*, actor: Actor, region: Region) -> None:
 def income_kind_labels() -> dict[str, StrOrPromise]:
     """The (lazily translated) label of each income kind as rules and other apps name it, for explanations."""
     return {str(kind.value): kind.label for kind in IncomeKind}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# For other apps: the case workflow and enrolments read registry facts through these, not the models.
+# ---------------------------------------------------------------------------------------------------------
+
+
+def economic_kinds() -> dict[str, frozenset[str]]:
+    """The kind codes of declared items by category (income, asset, expense)."""
+    return {
+        "income": frozenset(IncomeKind.values),
+        "asset": frozenset(AssetKind.values),
+        "expense": frozenset(ExpenseKind.values),
+    }
+
+
+def economic_kind_label(category: str, kind: str) -> str:
+    """The Chinese label of a declared item's kind, e.g. ("income", "wage") → 工资性收入."""
+    choices = {"income": IncomeKind, "asset": AssetKind, "expense": ExpenseKind}.get(category)
+    return str(dict(choices.choices).get(kind, kind)) if choices else kind
+
+
+def resident_membership(*, person_id: int) -> HouseholdMember | None:
+    """The current household of a living person (the portal's resident identity), without scope: the caller has
+    verified the person's own phone number."""
+    return (
+        HouseholdMember.objects.select_related("household__region", "person")
+        .filter(person_id=person_id, valid_to__isnull=True, person__died_on__isnull=True)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class MemberFacts:
+    """What the review-frequency rule (重庆条例 第26条) needs to know about a current member."""
+
+    person_id: int
+    age: int
+    able_to_work: bool
+    employed: bool
+    seriously_ill: bool
+    severely_disabled: bool  # a valid grade 1–2 certificate
+
+
+EMPLOYMENT_INCOME_KINDS = (IncomeKind.WAGE, IncomeKind.BUSINESS, IncomeKind.FARM)
+
+
+def household_member_facts(*, household_id: int, on: date) -> list[MemberFacts]:
+    """Facts of the household's members on `on`, in three queries."""
+    members = list(
+        HouseholdMember.objects.filter(household_id=household_id, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+        .select_related("person")
+    )
+    ids = [m.person_id for m in members]
+    employed = set(
+        IncomeItem.objects.filter(person_id__in=ids, kind__in=EMPLOYMENT_INCOME_KINDS, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+        .values_list("person_id", flat=True)
+    )
+    severe = set(
+        DisabilityCertificate.objects.filter(person_id__in=ids, disability_grade__lte=2, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .values_list("person_id", flat=True)
+    )
+    return [
+        MemberFacts(
+            person_id=m.person_id,
+            age=_age_on(m.person.birth_on, on),
+            able_to_work=m.person.work_ability == WorkAbility.FULL,
+            employed=m.person_id in employed,
+            seriously_ill=m.person.serious_illness,
+            severely_disabled=m.person_id in severe,
+        )
+        for m in members
+    ]
+
+
+def _age_on(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))

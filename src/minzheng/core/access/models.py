@@ -15,6 +15,7 @@ class Role(models.TextChoices):
     CITY_ANALYST = "city_analyst", _("市级分析")
     SUPERVISOR = "supervisor", _("监督")
     ADMINISTRATOR = "administrator", _("系统管理员")
+    DEPARTMENT_OFFICER = "department_officer", _("协同部门经办")
 
 
 class Staff(models.Model):

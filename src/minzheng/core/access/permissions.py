@@ -27,6 +27,19 @@ Permission = Literal[
     "parameter.view",
     "parameter.propose",
     "parameter.approve",
+    "case.view",
+    "case.intake",
+    "case.accept",
+    "case.review",
+    "case.approve",
+    "case.approve_delegated",
+    "case.manage",
+    "referral.view",
+    "referral.send",
+    "referral.feedback",
+    "enrolment.view",
+    "enrolment.manage",
+    "enrolment.stop",
 ]
 
 _CASEWORK = frozenset(
@@ -60,6 +73,24 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "parameter.view": frozenset(Role.values),
     "parameter.propose": frozenset({Role.ADMINISTRATOR}),
     "parameter.approve": frozenset({Role.ADMINISTRATOR}),
+    # Cases (REFERENCE §1.3, §1.9): village assistants file applications for residents; the township caseworker
+    # accepts and investigates; the township reviewer does 初审 and the public notice; the district approves, or
+    # the township reviewer where approval is delegated. Reviewers and approvers assign work and grant extensions.
+    "case.view": _DATA_READERS,
+    "case.intake": frozenset({Role.VILLAGE_ASSISTANT, Role.TOWNSHIP_CASEWORKER}),
+    "case.accept": frozenset({Role.TOWNSHIP_CASEWORKER}),
+    "case.review": frozenset({Role.TOWNSHIP_REVIEWER}),
+    "case.approve": frozenset({Role.DISTRICT_APPROVER}),
+    "case.approve_delegated": frozenset({Role.TOWNSHIP_REVIEWER, Role.DISTRICT_APPROVER}),
+    "case.manage": frozenset({Role.TOWNSHIP_REVIEWER, Role.DISTRICT_APPROVER}),
+    # Referrals (一门受理、协同办理): a department officer sees and answers only its own department's referrals.
+    "referral.view": _DATA_READERS | {Role.DEPARTMENT_OFFICER},
+    "referral.send": frozenset({Role.TOWNSHIP_CASEWORKER, Role.TOWNSHIP_REVIEWER}),
+    "referral.feedback": frozenset({Role.DEPARTMENT_OFFICER}),
+    # Enrolments after approval: reviews and changes by the township, stops decided by the district.
+    "enrolment.view": _DATA_READERS,
+    "enrolment.manage": frozenset({Role.TOWNSHIP_CASEWORKER, Role.DISTRICT_APPROVER}),
+    "enrolment.stop": frozenset({Role.DISTRICT_APPROVER}),
 }
 
 

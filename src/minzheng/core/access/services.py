@@ -81,7 +81,9 @@ ADMINISTRATOR_PERMISSIONS = {
         "importbatch",
         "parameter",
         "parameterproposal",
+        "documenttemplate",
     },
+    "cases": {"department", "departmentofficer"},
     "auth": {"user"},
 }
 ADMINISTRATOR_GROUP = "administrators"

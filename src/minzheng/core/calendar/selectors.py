@@ -107,3 +107,16 @@ def working_days_between(a: date, b: date) -> WorkingDayCount:
         counted += working
         provisional = provisional or uncertain
     return WorkingDayCount(days=counted, provisional=provisional)
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def months_add(day: date, months: int) -> date:
+    """`day` moved by whole months, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    first = date(year, month + 1, 1)
+    following = date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
+    return first.replace(day=min(day.day, (following - first).days))

@@ -1,0 +1,7 @@
+"""Case-workflow endpoints of the permission matrix (web pages); merged into tests/test_permission_matrix.py."""
+
+from __future__ import annotations
+
+from tests.matrix_support import Endpoint
+
+MATRIX_WEB: dict[str, Endpoint] = {}
