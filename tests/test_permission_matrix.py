@@ -61,6 +61,8 @@ WEB: dict[str, Endpoint] = {
     ),
     # Standards are public policy: every role; a region outside the own subtree and the chain above is a 404.
     "standards": Endpoint("parameter.view", _get(lambda w, own: f"/standards/?region={_district(w, own)}")),
+    # The holiday table is national data: no region, the same page for everyone who may see policy data.
+    "calendar_years": Endpoint("parameter.view", _get(lambda w, own: "/standards/calendar/"), other_region=200),
     "household_assessment": Endpoint(
         "assessment.view", _get(lambda w, own: f"/households/{_household(w, own).id}/assessment/")
     ),

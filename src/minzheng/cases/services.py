@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,7 @@ from minzheng.cases import deadlines
 from minzheng.cases.intake import case_missing
 from minzheng.cases.models import (
     CLOSED_STATES,
+    OPEN_STATES,
     Case,
     CaseState,
     Decision,
@@ -401,3 +403,27 @@ _HANDLERS: dict[str, Handler] = {
     "withdraw": _no_effect,
     "terminate": _no_effect,
 }
+
+
+def provisional_deadlines_refresh() -> int:
+    """Recompute the deadlines that were provisional, after an administrator loads a year's holiday schedule.
+
+    Only open cases whose overall or step deadline reached into an unpublished year are touched: at most the
+    cases of the last weeks of a year, so each is recomputed with the same code as a transition."""
+    cases = (
+        Case.objects.filter(state__in=OPEN_STATES)
+        .filter(Q(due_provisional=True) | Q(step_due_provisional=True))
+        .select_related("region")
+    )
+    refreshed = 0
+    with transaction.atomic():
+        for case in cases.select_for_update(of=("self",)):
+            last = case.transitions.order_by("-on", "-id").values_list("on", flat=True).first()
+            began = last or case.intake.received_on
+            limits = deadlines.limits_for(case, began)
+            _deadlines_update(case, limits, began)
+            case.save(update_fields=["due_on", "due_provisional", "step_due_on", "step_due_provisional"])
+            refreshed += 1
+    if refreshed:
+        audit_record(actor=None, action="case.deadlines_refresh", detail={"cases": refreshed})
+    return refreshed

@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from minzheng.core import views
+from minzheng.core import calendar_views, views
 
 urlpatterns = [
     path("audit/", views.audit_list, name="audit_list"),
     path("standards/", views.standards, name="standards"),
+    path("standards/calendar/", calendar_views.calendar_page, name="calendar_years"),
 ]

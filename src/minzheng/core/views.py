@@ -173,6 +173,9 @@ COUNT_FORMATS: dict[str, Promise] = {
 # Values of the `choice` parameters in the shipped files (assistance/rules/params.yaml); others show as stored.
 CHOICE_LABELS: dict[str, Promise] = {
     "same_month": gettext_lazy("自批准当月起发放"),
+    "next_month": gettext_lazy("自批准次月起发放"),
+    "yes": gettext_lazy("是"),
+    "no": gettext_lazy("否"),
     "highest": gettext_lazy("就高享受一类，不叠加"),
 }
 

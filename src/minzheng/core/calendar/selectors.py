@@ -120,3 +120,31 @@ def months_add(day: date, months: int) -> date:
     first = date(year, month + 1, 1)
     following = date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
     return first.replace(day=min(day.day, (following - first).days))
+
+
+@dataclass(frozen=True)
+class YearRow:
+    year: int
+    published: bool
+    source: str
+    loaded_at: datetime
+    holidays: int
+    workdays: int
+
+
+def calendar_years() -> list[YearRow]:
+    """The loaded years with their counts of holidays and make-up working days (two queries)."""
+    counts: dict[tuple[int, str], int] = {}
+    for day, kind in CalendarDay.objects.values_list("day", "kind"):
+        counts[(day.year, kind)] = counts.get((day.year, kind), 0) + 1
+    return [
+        YearRow(
+            year=row.year,
+            published=row.published,
+            source=row.source,
+            loaded_at=row.loaded_at,
+            holidays=counts.get((row.year, CalendarDayKind.HOLIDAY), 0),
+            workdays=counts.get((row.year, CalendarDayKind.WORKDAY), 0),
+        )
+        for row in CalendarYear.objects.order_by("-year")
+    ]

@@ -20,6 +20,7 @@ from minzheng.core.access.actor import Actor
 from minzheng.core.audit.services import audit_record
 from minzheng.core.calendar.models import CalendarDay, CalendarDayKind, CalendarYear
 from minzheng.core.calendar.selectors import calendar_cache_clear
+from minzheng.core.calendar.signals import calendar_year_loaded
 from minzheng.core.errors import FieldError, InvalidInput
 
 HOLIDAY_NAMES = {
@@ -151,4 +152,5 @@ def calendar_year_load(
                          "replaced_days": replaced, "was_published": bool(previous and previous.published),
                          "source": source.strip()})  # fmt: skip
     transaction.on_commit(calendar_cache_clear)
+    transaction.on_commit(lambda: calendar_year_loaded.send(sender=CalendarYear, year=year))
     return calendar_year
