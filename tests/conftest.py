@@ -28,6 +28,12 @@ def _empty_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _private_files_in_tmp(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Uploaded materials go to a temporary directory, never into the developer's var/private."""
+    settings.PRIVATE_FILES_DIR = tmp_path_factory.mktemp("private")
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     """PBKDF2's deliberate slowness is for production; tests create many accounts."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -14,15 +14,18 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from minzheng.api import api
 from minzheng.assistance.models import Assessment
+from minzheng.cases.models import Case, Decision, Intake
 from minzheng.core.access.models import Role
 from minzheng.core.access.permissions import PERMISSIONS
 from minzheng.core.engine.models import BatchRun
 from minzheng.core.parameters.services import parameters_load
+from minzheng.payments.models import Enrolment
 from minzheng.registry.models import Household
 from tests.cases.matrix_api import MATRIX_API
 from tests.cases.matrix_web import MATRIX_WEB
@@ -61,6 +64,8 @@ WEB: dict[str, Endpoint] = {
     ),
     # Standards are public policy: every role; a region outside the own subtree and the chain above is a 404.
     "standards": Endpoint("parameter.view", _get(lambda w, own: f"/standards/?region={_district(w, own)}")),
+    "enrolments": Endpoint("enrolment.view", _get(lambda w, own: "/enrolments/"), other_region=200),
+    "enrolment": Endpoint("enrolment.view", _get(lambda w, own: f"/enrolments/{_enrolment(w, own).pk}/")),
     # The holiday table is national data: no region, the same page for everyone who may see policy data.
     "calendar_years": Endpoint("parameter.view", _get(lambda w, own: "/standards/calendar/"), other_region=200),
     "household_assessment": Endpoint(
@@ -68,6 +73,24 @@ WEB: dict[str, Endpoint] = {
     ),
 }
 WEB |= MATRIX_WEB
+
+
+def _enrolment(world: World, own: bool) -> Enrolment:
+    """An approved 低保 case's enrolment in the household's village (rows written directly: the lifecycle itself is
+    tested in tests/cases)."""
+    household = _household(world, own)
+    head = household.members.get(is_head=True).person
+    intake = Intake.objects.create(household=household, applicant=head, region=household.region, channel="window",
+                                   received_on=AS_OF)  # fmt: skip
+    case = Case.objects.create(intake=intake, household=household, region=household.region, programme="dibao",
+                               procedure="dibao", state="approved")  # fmt: skip
+    user = User.objects.create_user(username=f"approver-{household.pk}")
+    month = AS_OF.replace(day=1)
+    decision = Decision.objects.create(case=case, outcome="approved", decided_on=AS_OF, amount_fen=50000,
+                                       start_month=month, document_number="D1", decided_by=user)  # fmt: skip
+    return Enrolment.objects.create(programme="dibao", household=household, region=household.region, case=case,
+                                    decision=decision, amount_fen=50000, from_month=month,
+                                    review_frequency="yearly", next_review_on=AS_OF)  # fmt: skip
 
 
 def _assessed(call: Callable[[Client, World, bool], Any]) -> Callable[[Client, World, bool], Any]:

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("minzheng.core.urls")),
     path("", include("minzheng.registry.urls")),
     path("", include("minzheng.assistance.urls")),
+    path("", include("minzheng.payments.urls")),
 ]

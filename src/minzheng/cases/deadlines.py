@@ -84,7 +84,9 @@ def step_due(case: Case, limits: Limits, began_on: date) -> Deadline | None:
             days = limits.number(procedure.review_limit)
         return None if days is None else working_days_add(began_on, days)
     if case.state == CaseState.INVESTIGATING and procedure.review_limit and case.accepted_on:
-        return working_days_add(case.accepted_on, limits.required(procedure.review_limit))
+        # 初审 within n working days of 受理; after an objection a new 初审 gets n days again (特困认定办法 第14条).
+        start = began_on if case.notice_round else case.accepted_on
+        return working_days_add(start, limits.required(procedure.review_limit))
     if case.state == CaseState.DISTRICT_REVIEW:
         days = limits.number(procedure.district_limit)
         return None if days is None else working_days_add(began_on, days)

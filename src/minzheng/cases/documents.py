@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from minzheng.cases.intake import case_missing
 from minzheng.cases.models import Case, DecisionOutcome
 from minzheng.cases.selectors import case_get, public_notices
-from minzheng.cases.workflow import procedure_for
+from minzheng.cases.workflow import ONE_OFF_PROGRAMMES, STATUS_PROGRAMMES, procedure_for
 from minzheng.core.access.actor import Actor
 from minzheng.core.audit.services import audit_record
 from minzheng.core.documents.render import document_render
@@ -102,10 +102,19 @@ def _decision(case: Case) -> tuple[str, dict[str, Any]]:
     )
     return "decision_approval", {
         **common,
+        "benefit_kind": _benefit_kind(case.programme),
         "members_count": members,
         "amount_yuan": format_yuan(decision.amount_fen),
+        "advance_yuan": format_yuan(case.advance_aid_fen) if case.advance_aid_fen else "",
         "start_month": f"{start.year}年{start.month}月" if start else "",
     }
+
+
+def _benefit_kind(programme: str) -> str:
+    """monthly (低保, 特困, 两项补贴), one_off (临时救助) or status (边缘 and 刚性支出 are recognitions)."""
+    if programme in ONE_OFF_PROGRAMMES:
+        return "one_off"
+    return "status" if programme in STATUS_PROGRAMMES else "monthly"
 
 
 def _completeness(case: Case) -> tuple[str, dict[str, Any]]:

@@ -31,6 +31,7 @@ from minzheng.core.programmes import Programme
 from minzheng.registry.selectors import (
     economic_kinds,
     household_get,
+    household_list,
     person_disability_certificates,
     resident_membership,
 )
@@ -138,6 +139,10 @@ class IntakeInput:
 def intake_create(*, actor: Actor, data: IntakeInput) -> Intake:
     """Register an intake and one submitted case per programme; all or nothing, every error reported at once."""
     actor.require("case.intake")
+    if data.new_household is not None:
+        errors = intake_validate(actor=actor, data=data)
+        if errors:
+            raise InvalidInput("intake.invalid", _("申请信息有误"), extra={"errors": errors})
     household = _household(actor, data)
     intake = _intake_store(household, data, created_by_id=actor.user_id)
     audit_record(actor=actor, action="intake.create", obj=intake, region=household.region, detail=_audit(intake))
@@ -211,7 +216,9 @@ def intake_validate(*, actor: Actor, data: IntakeInput) -> list[FieldError]:
     elif data.household_id is None:
         return [FieldError("household_id", "intake.household", _("请选择申请家庭或登记新家庭"))]
     else:
-        household = household_get(actor=actor, household_id=data.household_id)
+        household = household_list(actor=actor).filter(pk=data.household_id).first()  # no audit per keystroke
+        if household is None:
+            raise NotFound("household.not_found", _("未找到该户"), field="household_id")
         members = {m.person_id: m for m in household.members.filter(valid_to__isnull=True)}
         errors = []
     checked = replace(data, programmes=[p for p in data.programmes if p.programme not in PERSON_PROGRAMMES or members])
@@ -387,7 +394,9 @@ def case_missing(case: Case, *, to_approve: bool = False) -> list[Missing]:
     if case.intake.channel == Channel.ASSISTANT and "proxy_authorisation" not in present:
         missing.append(MATERIALS["proxy_authorisation"])
     result = [Missing(m.code, str(m.title), str(m.note)) for m in missing]
-    if "authorisation" in required and case.intake.authorisation_signed_on is None:
+    # At 受理 the signing date is registered; for paperwork completed after an emergency advance the signed scan
+    # (the `authorisation` material) is the record.
+    if "authorisation" in required and case.intake.authorisation_signed_on is None and not to_approve:
         result.append(
             Missing("authorisation_signed", str(_("授权核对签署日期")), str(_("尚未登记签署授权核对书的日期")))
         )

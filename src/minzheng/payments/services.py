@@ -89,14 +89,15 @@ def enrolments_bulk_start(*, actor: Actor | None, rows: list[dict[str, Any]]) ->
     `next_review_on`, `reviewed_on` (dates) and `actor_id` (the approver); 临时救助 rows are skipped as in
     `enrolment_start`. Returns the number of enrolments created."""
     monthly = [row for row in rows if row["programme"] != Programme.TEMPORARY_AID]
+    fields = ("programme", "household_id", "person_id", "region_id", "case_id", "decision_id", "amount_fen")
     enrolments = Enrolment.objects.bulk_create(
         [
             Enrolment(
-                programme=row["programme"], household_id=row["household_id"], person_id=row["person_id"],
-                region_id=row["region_id"], case_id=row["case_id"], decision_id=row["decision_id"],
-                amount_fen=row["amount_fen"], from_month=row["start_month"], review_frequency=row["review_frequency"],
+                **{name: row[name] for name in fields},
+                from_month=row["start_month"],
+                review_frequency=row["review_frequency"],
                 next_review_on=row["next_review_on"],
-            )  # fmt: skip
+            )
             for row in monthly
         ],
         batch_size=2000,
@@ -214,7 +215,11 @@ def enrolment_suspend(*, actor: Actor, enrolment_id: int, on: date, reason: str,
     if not reason.strip():
         raise InvalidInput("enrolment.reason_required", _("须填写理由"), field="reason")
     _require_state(enrolment, frozenset({EnrolmentState.SUSPENDED}) if resume else _PAYING)
-    enrolment.state = EnrolmentState.ACTIVE if resume else EnrolmentState.SUSPENDED
+    if resume:  # back to where it was: an enrolment suspended during its 渐退 resumes the 渐退 (to_month kept)
+        phased = enrolment.events.filter(kind=EnrolmentEventKind.PHASE_OUT).exists()
+        enrolment.state = EnrolmentState.PHASE_OUT if phased else EnrolmentState.ACTIVE
+    else:
+        enrolment.state = EnrolmentState.SUSPENDED
     enrolment.save(update_fields=["state"])
     _event(actor, enrolment, EnrolmentEventKind.RESUME if resume else EnrolmentEventKind.SUSPEND, on, reason=reason)
     return enrolment

@@ -224,6 +224,8 @@ def household_create(
     heads = [m for m in members if m.relation == Relation.HEAD]
     if len(heads) != 1:
         raise InvalidInput("household.head", _("家庭须有且只有一名户主"), field="members")
+    if not number.strip():
+        raise InvalidInput("household.number", _("请填写户编号"), field="number")
     if Household.objects.filter(number=number).exists():
         raise Conflict("household.exists", _("户编号已存在"), field="number")
     household = Household.objects.create(number=number, region=region, address=address, hukou_type=hukou_type)
