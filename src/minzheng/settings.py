@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "minzheng.assistance",
     "minzheng.cases",
     "minzheng.payments",
+    "minzheng.portal",
 ]
 
 MIDDLEWARE = [
@@ -138,6 +139,10 @@ STATIC_ROOT = DATA_DIR / "static"
 # Application materials (scans, photos): outside the web root, served only by a view that checks access.
 PRIVATE_FILES_DIR = Path(os.environ.get("MINZHENG_PRIVATE_FILES_DIR", DATA_DIR / "private"))
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+
+# The resident portal's text messages: dotted path of a callable (phone, message) -> None. The default writes the
+# message (with the login code) to the console log for the demo operator; production names its SMS gateway client.
+MINZHENG_SMS_SENDER = os.environ.get("MINZHENG_SMS_SENDER", "minzheng.portal.sms.log_sender")
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    path("portal/", include("minzheng.portal.urls")),
     path("", include("minzheng.core.urls")),
     path("", include("minzheng.registry.urls")),
     path("", include("minzheng.assistance.urls")),

@@ -158,6 +158,9 @@ def decision_notified(*, actor: Actor, case_id: int, notified_on: date) -> Decis
     decision = Decision.objects.filter(case=case).first()
     if decision is None:
         raise Conflict("decision.none", _("该申请尚未作出决定"))
+    if decision.notified_on is not None:  # a delivered notice is a fact: not overwritten
+        message = _("该决定已于 %(day)s 告知") % {"day": decision.notified_on.isoformat()}
+        raise Conflict("decision.already_notified", message)
     if notified_on < decision.decided_on:
         raise InvalidInput("decision.notified_on", _("告知日期不能早于决定日期"), field="notified_on")
     decision.notified_on = notified_on

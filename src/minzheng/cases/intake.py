@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from minzheng.cases.models import Attachment, Case, Channel, Intake, TemporaryAidKind
+from minzheng.cases.models import OPEN_STATES, Attachment, Case, Channel, Intake, TemporaryAidKind
 from minzheng.cases.workflow import APPLICABLE_PROGRAMMES, PERSON_PROGRAMMES, procedure_for
 from minzheng.core.access.actor import Actor
 from minzheng.core.audit.services import audit_record
@@ -174,7 +174,7 @@ def intake_create_online(*, person_id: int, phone: str, data: IntakeInput) -> In
 
 def _intake_store(household: Any, data: IntakeInput, *, created_by_id: int | None) -> Intake:
     members = {m.person_id: m for m in household.members.filter(valid_to__isnull=True)}
-    errors = _intake_errors(data, members)
+    errors = _intake_errors(data, members) + _already_open(household.pk, data.programmes)
     if errors:
         raise InvalidInput("intake.invalid", _("申请信息有误"), extra={"errors": errors})
     applicant_id = data.applicant_id or next((m.person_id for m in members.values() if m.is_head), None)
@@ -279,6 +279,18 @@ def _intake_errors(data: IntakeInput, members: dict[int, Any]) -> list[FieldErro
     for index, item in enumerate(data.declared):
         errors.extend(_declared_errors(item, members, f"declared[{index}]"))
     return errors
+
+
+def _already_open(household_id: int, requests: list[ProgrammeRequest]) -> list[FieldError]:
+    """A programme the household (or the member) already has an open application for is not opened twice."""
+    open_cases = set(
+        Case.objects.filter(household_id=household_id, state__in=OPEN_STATES).values_list("programme", "person_id")
+    )
+    return [
+        FieldError(f"programmes[{index}].programme", "intake.already_open", _("该项目已有正在办理的申请"))
+        for index, request in enumerate(requests)
+        if (request.programme, request.person_id if request.programme in PERSON_PROGRAMMES else None) in open_cases
+    ]
 
 
 def _programme_errors(request: ProgrammeRequest, members: dict[int, Any], path: str) -> list[FieldError]:

@@ -32,7 +32,7 @@ class Person(models.Model):
     sex = models.CharField(_("性别"), max_length=8, choices=Sex.choices)
     birth_on = models.DateField(_("出生日期"), db_index=True)
     ethnic_group = models.CharField(_("民族"), max_length=2, default="01")
-    phone = models.CharField(_("联系电话"), max_length=11, blank=True, default="")
+    phone = models.CharField(_("联系电话"), max_length=11, blank=True, default="", db_index=True)  # portal login
     hukou_region = models.ForeignKey(
         "core.Region", verbose_name=_("户籍地"), on_delete=models.PROTECT, related_name="+"
     )

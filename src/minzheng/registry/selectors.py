@@ -401,6 +401,16 @@ def resident_membership(*, person_id: int) -> HouseholdMember | None:
     )
 
 
+def resident_memberships(*, phone: str, limit: int = 10) -> list[HouseholdMember]:
+    """The current households of the living persons whose registry phone is `phone` (the portal's residents, whose
+    phone a one-time code has verified), without staff scope; at most `limit` persons."""
+    return list(
+        HouseholdMember.objects.select_related("household__region", "person")
+        .filter(person__phone=phone, person__died_on__isnull=True, valid_to__isnull=True)
+        .order_by("person_id")[:limit]
+    )
+
+
 @dataclass(frozen=True)
 class MemberFacts:
     """What the review-frequency rule (重庆条例 第26条) needs to know about a current member."""
