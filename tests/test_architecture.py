@@ -22,7 +22,7 @@ def _modules() -> Iterator[Path]:
 
 def _interface_modules() -> Iterator[Path]:
     for path in _modules():
-        if path.name in {"api.py", "views.py"} or "commands" in path.parts:
+        if path.stem.startswith(("api", "views")) or "commands" in path.parts:  # api_*.py, views_*.py split modules too
             yield path
 
 

@@ -27,16 +27,32 @@ api.add_router("/regions", regions_router)
 api.add_router("/parameters", "minzheng.core.parameters.api.router")
 api.add_router("/", registry_router)
 api.add_router("/", "minzheng.assistance.api.router")
+api.add_router("/", "minzheng.cases.api.router")
+api.add_router("/", "minzheng.payments.api.router")
 
 
 @api.exception_handler(ApplicationError)
 def application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-    body = {
+    """`{code, message, errors}` plus the exception's other facts as top-level fields, e.g. a refused transition's
+    `state` and `allowed_actions` (409), so that a client can offer what is possible instead."""
+    body: dict[str, Any] = {
         "code": exc.code,
         "message": str(exc.message),
         "errors": [error.as_dict() for error in exc.field_errors()],
     }
+    body.update({key: value for key, value in exc.extra.items() if key not in body and _plain(value)})
     return api.create_response(request, body, status=exc.status)
+
+
+def _plain(value: Any) -> bool:
+    """Whether `value` is plain JSON data; anything else an exception carries (rows, objects) stays internal."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return True
+    if isinstance(value, list | tuple):
+        return all(_plain(item) for item in value)
+    if isinstance(value, dict):
+        return all(isinstance(key, str) and _plain(item) for key, item in value.items())
+    return False
 
 
 # Chinese messages for the pydantic error types clients meet most; others keep pydantic's text.
