@@ -99,10 +99,14 @@ def actions_allowed(*, actor: Actor, case: Case) -> list[Action]:
 
 @transaction.atomic
 def case_act(*, actor: Actor, case_id: int, data: ActionInput) -> Case:
-    case = case_for_update(actor=actor, case_id=case_id)
     action = ACTIONS.get(data.action)
     if action is None:
         raise InvalidInput("case.action", _("未知的操作：%(action)s") % {"action": data.action}, field="action")
+    if not (
+        actor.can(action.permission) or (action.name in {"approve", "refuse"} and actor.can("case.approve_delegated"))
+    ):
+        actor.require(action.permission)  # a role that can never do this is refused before any case is looked up
+    case = case_for_update(actor=actor, case_id=case_id)
     procedure = procedure_for(case.programme, case.aid_kind)
     if action not in actions_available(case.state, procedure):
         raise _invalid_transition(actor, case, action)
