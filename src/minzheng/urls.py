@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("minzheng.core.urls")),
     path("", include("minzheng.registry.urls")),
     path("", include("minzheng.assistance.urls")),
+    path("", include("minzheng.cases.urls")),
     path("", include("minzheng.payments.urls")),
 ]

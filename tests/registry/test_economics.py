@@ -405,7 +405,7 @@ def test_household_page_shows_the_economic_situation_in_yuan(
     economics: Household, logged_in: LoggedIn, django_assert_max_num_queries: Any
 ) -> None:
     client = logged_in(Role.TOWNSHIP_CASEWORKER)
-    with django_assert_max_num_queries(17):  # as in test_views: no query per item or member
+    with django_assert_max_num_queries(20):  # as in test_views: no query per item or member
         response = client.get(reverse("household_detail", args=[economics.id]), {"on": "2025-06-01"})
     text = _text(response)
     assert "家庭经济状况" in text

@@ -214,5 +214,5 @@ def assignable_staff(*, actor: Actor) -> list[tuple[int, str]]:
     """Caseworkers an actor may assign cases to: township caseworkers within the actor's region."""
     User = get_user_model()
     staff = Staff.objects.filter(region__path__startswith=actor.scope_path, roles__role="township_caseworker")
-    users = User.objects.filter(staff__in=staff).order_by("username")
+    users = User.objects.filter(staff__in=staff).select_related("staff").order_by("username")
     return [(int(user.pk), str(user.staff.display_name or user.get_username())) for user in users]

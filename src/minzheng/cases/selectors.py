@@ -9,17 +9,23 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from minzheng.cases.deadlines import DUE_SOON_WORKING_DAYS
 from minzheng.cases.models import (
     OPEN_STATES,
+    Attachment,
     Case,
+    Decision,
+    Department,
+    EconomicCheck,
+    HomeVisit,
     PublicNotice,
     Referral,
     ReferralStatus,
+    Transition,
 )
 from minzheng.core.access.actor import Actor
 from minzheng.core.audit.services import audit_record
@@ -28,10 +34,11 @@ from minzheng.core.errors import NotFound
 from minzheng.core.regions.models import Region
 from minzheng.payments.selectors import PAYING_STATES, household_enrolments
 
-QUEUE_ORDERS = {
-    "due": ("due_on", "id"),
-    "-due": ("-due_on", "-id"),
-    "step_due": ("step_due_on", "id"),
+# Cases not yet accepted have no due date: last in either direction, the same on SQLite and PostgreSQL.
+QUEUE_ORDERS: dict[str, tuple[Any, ...]] = {
+    "due": (F("due_on").asc(nulls_last=True), "id"),
+    "-due": (F("due_on").desc(nulls_last=True), "-id"),
+    "step_due": (F("step_due_on").asc(nulls_last=True), "id"),
     "received": ("intake__received_on", "id"),
     "-received": ("-intake__received_on", "-id"),
 }
@@ -172,7 +179,7 @@ class AssistanceChain:
 def household_assistance_chain(*, actor: Actor, household_id: int) -> AssistanceChain:
     actor.require("case.view")
     scope = Q(region__path__startswith=actor.scope_path, household_id=household_id)
-    cases = list(Case.objects.filter(scope).select_related("person").order_by("-created_at"))
+    cases = list(Case.objects.filter(scope).select_related("person", "decision").order_by("-created_at"))
     enrolments = list(household_enrolments(actor=actor, household_id=household_id))
     referrals = list(
         Referral.objects.filter(region__path__startswith=actor.scope_path, intake__household_id=household_id)
@@ -186,3 +193,33 @@ def household_assistance_chain(*, actor: Actor, household_id: int) -> Assistance
 
 def notice_totals(notices: QuerySet[PublicNotice]) -> dict[str, int]:
     return notices.aggregate(count=Count("id"), members=Sum("members"), amount_fen=Sum("amount_fen"))
+
+
+@dataclass(frozen=True)
+class CaseRecords:
+    """What the case page lists beside the case itself, each in one query."""
+
+    transitions: list[Transition]
+    visits: list[HomeVisit]
+    checks: list[EconomicCheck]
+    notices: list[PublicNotice]  # objections prefetched
+    attachments: list[Attachment]
+    referrals: list[Referral]
+    decision: Decision | None
+
+
+def case_records(*, case: Case) -> CaseRecords:
+    """The rows hanging off a case already read (and audited) through `selectors.case_get`."""
+    return CaseRecords(
+        transitions=list(case.transitions.order_by("on", "at", "id")),
+        visits=list(case.home_visits.order_by("visited_on", "id")),
+        checks=list(case.economic_checks.order_by("requested_on", "id")),
+        notices=list(case.notices.prefetch_related("objections").order_by("round")),
+        attachments=list(case.intake.attachments.order_by("material", "uploaded_at", "id")),
+        referrals=list(case.intake.referrals.select_related("department").order_by("sent_on", "id")),
+        decision=Decision.objects.filter(case=case).first(),
+    )
+
+
+def departments_active() -> list[tuple[str, str]]:
+    return list(Department.objects.filter(active=True).values_list("code", "name"))

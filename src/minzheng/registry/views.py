@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from minzheng.cases.selectors import household_assistance_chain
 from minzheng.core.access.actor import Actor, actor_for_request
 from minzheng.core.masking import mask_id_number, mask_phone
 from minzheng.core.money import format_yuan
@@ -253,6 +254,9 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
         "members": [_member_row(m, on, economics.self_care) for m in members],
         "history": [_member_row(m) for m in selectors.household_history(household=household)],
         "economics": _economics_context(economics),
+        "assistance_chain": (
+            household_assistance_chain(actor=actor, household_id=household.id) if actor.can("case.view") else None
+        ),
     }
     return render(request, "registry/household_detail.html", context)
 
