@@ -21,7 +21,7 @@ from minzheng.cases.intake import (
     intake_validate,
 )
 from minzheng.cases.models import Case, CaseState, Decision, EconomicCheck, Intake, PublicNotice, Transition
-from minzheng.cases.services import _recheck_drawn
+from minzheng.cases.services import recheck_drawn
 from minzheng.cases.workflow import PROCEDURES
 from minzheng.core.access.actor import Actor
 from minzheng.core.access.models import Role
@@ -247,12 +247,12 @@ def recheck_limits(key: str, share: int | None) -> Limits:
 
 def test_county_recheck_draws_about_thirty_percent_reproducibly() -> None:
     ids = range(1, 20001)
-    drawn = [pk for pk in ids if _recheck_drawn(Case(pk=pk), recheck_limits("tekun", 300))]
+    drawn = [pk for pk in ids if recheck_drawn(Case(pk=pk), recheck_limits("tekun", 300))]
     assert 0.29 <= len(drawn) / len(ids) <= 0.31
-    assert drawn == [pk for pk in ids if _recheck_drawn(Case(pk=pk), recheck_limits("tekun", 300))]
-    assert not any(_recheck_drawn(Case(pk=pk), recheck_limits("tekun", 0)) for pk in ids[:500])
-    assert all(_recheck_drawn(Case(pk=pk), recheck_limits("tekun", 1000)) for pk in ids[:500])
-    assert not any(_recheck_drawn(Case(pk=pk), recheck_limits("dibao", None)) for pk in ids[:500])
+    assert drawn == [pk for pk in ids if recheck_drawn(Case(pk=pk), recheck_limits("tekun", 300))]
+    assert not any(recheck_drawn(Case(pk=pk), recheck_limits("tekun", 0)) for pk in ids[:500])
+    assert all(recheck_drawn(Case(pk=pk), recheck_limits("tekun", 1000)) for pk in ids[:500])
+    assert not any(recheck_drawn(Case(pk=pk), recheck_limits("dibao", None)) for pk in ids[:500])
 
 
 @pytest.mark.parametrize("share", [0, 1000])

@@ -298,12 +298,12 @@ def _notice_end(actor: Actor, case: Case, data: ActionInput, limits: deadlines.L
     notice.closed_on = notice.ends_on
     notice.save(update_fields=["closed_on"])
     case.excluded_days += deadlines.notice_working_days(notice.starts_on, notice.ends_on)
-    drawn = _recheck_drawn(case, limits)
+    drawn = recheck_drawn(case, limits)
     case.district_visit_required = case.district_visit_required or drawn
     return {"notice": notice.pk, "recheck_drawn": drawn}
 
 
-def _recheck_drawn(case: Case, limits: deadlines.Limits) -> bool:
+def recheck_drawn(case: Case, limits: deadlines.Limits) -> bool:
     """The county's random re-check (特困 ≥ 30 %, 认定办法 第16条): a reproducible draw on the case number."""
     share = limits.number(limits.procedure.recheck_share)
     if not share:

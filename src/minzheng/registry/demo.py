@@ -26,6 +26,9 @@ DEMO_USERS: tuple[tuple[str, str, str], ...] = (
     ("jiandu", Role.SUPERVISOR, RegionLevel.DISTRICT),
     ("admin", Role.ADMINISTRATOR, RegionLevel.PROVINCE),
 )
+# A 医疗保障 officer of the demo district, linked to its department by `minzheng cases demo-accounts`.
+DEMO_DEPARTMENT_OFFICER = "bumen"
+DEMO_DEPARTMENT = "medical_insurance"
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ class DemoAccount:
 
 def demo_accounts_ensure(*, password_file: Path | None = None) -> list[DemoAccount]:
     """Create (or reset) one account per role; passwords are random once, then kept in var/ for re-runs."""
-    path = password_file or Path(settings.DATA_DIR) / "demo_accounts.json"
+    path = password_file or _password_file()
     passwords: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
     regions = _demo_regions()
     accounts = []
@@ -56,6 +59,17 @@ def demo_accounts_ensure(*, password_file: Path | None = None) -> list[DemoAccou
     path.write_text(json.dumps(passwords, indent=2))
     path.chmod(0o600)
     return accounts
+
+
+def demo_department_account(*, password_file: Path | None = None) -> DemoAccount:
+    """The department officer that `minzheng cases demo-accounts` set up, with its password from the shared file."""
+    passwords: dict[str, str] = json.loads((password_file or _password_file()).read_text())
+    district = _demo_regions()[RegionLevel.DISTRICT]
+    return DemoAccount(DEMO_DEPARTMENT_OFFICER, passwords[DEMO_DEPARTMENT_OFFICER], Role.DEPARTMENT_OFFICER, district)
+
+
+def _password_file() -> Path:
+    return Path(settings.DATA_DIR) / "demo_accounts.json"
 
 
 def _demo_regions() -> dict[str, Region]:

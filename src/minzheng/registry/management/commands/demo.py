@@ -1,4 +1,6 @@
-"""`minzheng demo`: migrate the embedded database, generate the synthetic city, create demo accounts, serve."""
+"""`minzheng demo`: migrate the embedded database, generate the synthetic city, assess it, create demo accounts,
+generate synthetic cases in the demo district (one per 25 households of the city, at least 200) and run the daily
+case job, serve."""
 
 from __future__ import annotations
 
@@ -18,8 +20,18 @@ from rich.table import Table
 
 from minzheng.assistance.selectors import assessments_exist
 from minzheng.core.access.models import Role
-from minzheng.registry.demo import demo_accounts_ensure
+from minzheng.registry.demo import (
+    DEMO_DEPARTMENT,
+    DEMO_DEPARTMENT_OFFICER,
+    DEMO_DISTRICT,
+    DemoAccount,
+    demo_accounts_ensure,
+    demo_department_account,
+)
 from minzheng.registry.models import Household
+
+HOUSEHOLDS_PER_CASE = 25
+MIN_CASES = 200
 
 
 class Command(BaseCommand):
@@ -45,7 +57,15 @@ class Command(BaseCommand):
         if not assessments_exist():
             # Every household gets an assessment, so any household page shows its explanation.
             call_command("assess", as_of=timezone.localdate())
-        _print_accounts(console)
+        accounts = demo_accounts_ensure()  # before the cases: their timelines name the demo staff
+        call_command("cases", "demo-accounts", "--username", DEMO_DEPARTMENT_OFFICER, "--department", DEMO_DEPARTMENT,
+                     "--region", DEMO_DISTRICT)  # fmt: skip
+        # In the demo district, where every demo account works: skipped when it already has cases.
+        cases = max(MIN_CASES, Household.objects.count() // HOUSEHOLDS_PER_CASE)
+        generate = ("generate", "--count", str(cases), "--seed", str(options["seed"]), "--region", DEMO_DISTRICT)
+        call_command("cases", *generate)
+        call_command("cases", "tick")
+        _print_accounts(console, [*accounts, demo_department_account()])
         if not options["no_serve"]:
             console.print(_("访问 http://%(addr)s/ （按 Ctrl+C 停止）") % {"addr": options["addr"]})
             _serve(options["addr"])
@@ -59,11 +79,11 @@ def _secret_key_ensure(path: Path) -> None:
         path.chmod(0o600)
 
 
-def _print_accounts(console: Console) -> None:
+def _print_accounts(console: Console, accounts: list[DemoAccount]) -> None:
     table = Table(title=_("演示账号"))
     for column in (_("用户名"), _("密码"), _("角色"), _("所属区划")):
         table.add_column(column)
-    for account in demo_accounts_ensure():
+    for account in accounts:
         table.add_row(account.username, account.password, str(Role(account.role).label), str(account.region))
     console.print(table)
 
