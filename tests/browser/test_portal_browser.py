@@ -132,10 +132,12 @@ def test_the_public_notice_list_is_chosen_step_by_step_and_prints(
 ) -> None:
     page, errors = phone_page
     page.goto("/portal/notices/")
+    # Each choice swaps in the next list with htmx: wait for the option itself, not only for the URL push, or the
+    # selection can land on the element being replaced.
     page.select_option("#notice-district", "500103")
-    page.wait_for_url("**district=500103*")
+    page.wait_for_selector('#notice-township option[value="500103001"]', state="attached")
     page.select_option("#notice-township", "500103001")
-    page.wait_for_url("**township=500103001*")
+    page.wait_for_selector('#notice-village option[value="500103001001"]', state="attached")
     page.select_option("#notice-village", "500103001001")
     page.wait_for_selector(".notice-table")
     table = page.inner_text(".notice-table")
