@@ -48,6 +48,7 @@ from minzheng.core.access.actor import Actor
 from minzheng.core.access.models import Role
 from minzheng.core.access.services import staff_create
 from minzheng.core.audit.services import SYSTEM_USERNAME, audit_record
+from minzheng.core.bulk import rows_write
 from minzheng.core.errors import InvalidInput, NotFound
 from minzheng.core.regions.models import Region
 from minzheng.core.regions.selectors import region_by_code
@@ -161,22 +162,10 @@ def _chunks(items: Iterator[T], size: int) -> Iterator[list[T]]:
 
 
 def _insert(model: type[Model], rows: list[dict[str, Any]]) -> None:
-    """COPY on PostgreSQL, one executemany elsewhere; the rows carry their primary keys."""
-    if not rows:
-        return
-    columns = tuple(rows[0])
-    table = connection.ops.quote_name(model._meta.db_table)
-    quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
-    values = map(itemgetter(*columns), rows)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            raw: Any = cursor.connection  # the psycopg 3 connection underneath Django's wrapper
-            with raw.cursor() as raw_cursor, raw_cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-                for row in values:
-                    copy.write_row(row)
-            return
-        placeholders = ", ".join(["%s"] * len(columns))
-        cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})", list(values))
+    """The rows carry their primary keys."""
+    if rows:
+        columns = tuple(rows[0])
+        rows_write(model._meta.db_table, columns, map(itemgetter(*columns), rows))
 
 
 def _finish() -> None:

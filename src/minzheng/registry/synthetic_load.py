@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from django.db import connection
 from django.db.models import Max, Model
 
+from minzheng.core.bulk import rows_write
 from minzheng.registry.models import (
     AssetItem,
     DisabilityCertificate,
@@ -208,24 +209,7 @@ class BulkWriter:
             cursor.execute(f"ANALYZE {', '.join(_quoted_tables())}")
 
     def _write_table(self, table: str, columns: tuple[str, ...], rows: list[Row]) -> None:
-        quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
-        if is_postgresql():
-            self._copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN", rows)
-            return
-        placeholders = ", ".join(["%s"] * len(columns))
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})", rows
-            )
-
-    @staticmethod
-    def _copy(statement: str, rows: list[Row]) -> None:
-        with connection.cursor() as cursor:
-            raw: Any = cursor.connection  # the psycopg 3 connection underneath Django's wrapper
-            with raw.cursor() as raw_cursor, raw_cursor.copy(statement) as copy:
-                write_row = copy.write_row
-                for row in rows:
-                    write_row(row)
+        rows_write(table, columns, rows)
 
 
 def _quoted_tables() -> list[str]:
